@@ -1,0 +1,59 @@
+// Writes docs/golden/envelope-v1.json: fixed inputs signed with fixed seeds
+// (Ed25519 is deterministic), with the exact bytes and id they must produce.
+// Run only after a deliberate wire change: `npm run build && node scripts/make-golden.ts`.
+// The codec test checks the committed file against the code, both ways.
+import { writeFileSync } from 'node:fs'
+import { authorIdFromKey, fromHex, nobleCrypto, nobleSigner, sealEnvelope, toHex, utf8 } from '@weft/core'
+
+interface GoldenInput {
+  network: string
+  topic: string
+  seq: number
+  time: number
+  full: boolean
+  deps: Array<{ tag: string, seq: number }>
+  payloadHex: string
+  contentType: string
+}
+
+const cases: Array<{ name: string, seed: string, input: GoldenInput }> = [
+  {
+    name: 'first message, no dependencies',
+    seed: '01'.repeat(32),
+    input: { network: 'weft-golden', topic: 'chat', seq: 1, time: 1_764_000_000_000, full: false, deps: [], payloadHex: toHex(utf8('hello, weft')), contentType: 'text/plain' }
+  },
+  {
+    name: 'heads: two dependencies',
+    seed: '02'.repeat(32),
+    input: { network: 'weft-golden', topic: 'chat', seq: 7, time: 1_764_000_001_000, full: false, deps: [{ tag: '0011223344556677', seq: 3 }, { tag: 'a0b1c2d3e4f50617', seq: 300 }], payloadHex: toHex(utf8('{"text":"reply"}')), contentType: 'application/json' }
+  },
+  {
+    name: 'full context, binary payload, largest seq, non-ASCII topic',
+    seed: '03'.repeat(32),
+    input: { network: 'weft-golden', topic: 'telemetry/é', seq: Number.MAX_SAFE_INTEGER, time: 0, full: true, deps: [{ tag: 'ffffffffffffffff', seq: Number.MAX_SAFE_INTEGER }], payloadHex: '000102fdfeff', contentType: '' }
+  }
+]
+
+const crypto = nobleCrypto()
+const vectors = []
+for (const c of cases) {
+  const signer = nobleSigner(fromHex(c.seed))
+  const { input } = c
+  const env = await sealEnvelope({
+    network: input.network,
+    topic: input.topic,
+    seq: input.seq,
+    time: input.time,
+    context: { full: input.full, deps: input.deps },
+    payload: fromHex(input.payloadHex),
+    contentType: input.contentType
+  }, signer, crypto)
+  vectors.push({ ...c, publicKey: toHex(signer.publicKey), author: authorIdFromKey(signer.publicKey), envelope: toHex(env.bytes), id: env.id })
+}
+const doc = {
+  description: 'weft envelope wire format v1: golden vectors. Signing bytes = "weft-envelope:" || body; id = hex SHA-256 of the envelope bytes. See docs/PROTOCOL.md.',
+  vectors
+}
+const out = new URL('../docs/golden/envelope-v1.json', import.meta.url)
+writeFileSync(out, JSON.stringify(doc, null, 2) + '\n')
+console.log(`wrote ${out.pathname}`)
