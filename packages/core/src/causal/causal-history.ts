@@ -84,12 +84,23 @@ export class CausalHistory {
     for (const [author, seq] of frontier) {
       if (author !== self && seq > clockGet(prev, author)) changed.push(author)
     }
-    const heads: DepRef[] = []
-    for (const c of changed) {
-      const need = clockGet(frontier, c)
-      const implied = changed.some(h => h !== c && clockGet(this.clockOf(h, clockGet(frontier, h)) ?? EMPTY_CLOCK, c) >= need)
-      if (!implied) heads.push(dep(c, need))
+    // best[c]: the highest entry for c in the clock of any other changed author's
+    // latest message. c is implied (not a head) when that reaches frontier[c].
+    const isChanged = new Set(changed)
+    const best = new Map<AuthorId, number>()
+    const raise = (c: AuthorId, seq: number): void => {
+      if (seq > (best.get(c) ?? 0)) best.set(c, seq)
     }
+    for (const h of changed) {
+      const clock = this.clockOf(h, clockGet(frontier, h))
+      if (clock === undefined) continue
+      if (clock.size <= changed.length) {
+        for (const [c, seq] of clock) if (c !== h && isChanged.has(c)) raise(c, seq)
+      } else {
+        for (const c of changed) if (c !== h) raise(c, clock.get(c) ?? 0)
+      }
+    }
+    const heads = changed.filter(c => (best.get(c) ?? 0) < clockGet(frontier, c)).map(c => dep(c, clockGet(frontier, c)))
     return { full: false, deps: sortDeps(heads) }
   }
 }
