@@ -135,3 +135,39 @@ const REJECTIONS: ReadonlySet<string> = new Set<RejectionName>([
 export function isRejection (err: unknown): err is Error & { name: RejectionName } {
   return err instanceof Error && REJECTIONS.has(err.name)
 }
+
+/** The store is out of space (disk full, quota exceeded, or the configured size cap). Nothing of the failed write was stored. */
+export class StorageFullError extends Error {
+  static override name = 'StorageFullError'
+  constructor (message = 'Storage is full', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StorageFullError'
+  }
+}
+
+/** A conditional store write found another value than expected (another writer got there first); nothing was written. */
+export class WriteConflictError extends Error {
+  static override name = 'WriteConflictError'
+  constructor (message = 'Conflicting write', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'WriteConflictError'
+  }
+}
+
+/** The store does not know where an author's seqs stand (a key it did not create, on a new or wiped store): learn the frontier from peers first. */
+export class AuthorNotEstablishedError extends Error {
+  static override name = 'AuthorNotEstablishedError'
+  constructor (message = 'Author not established in this store', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'AuthorNotEstablishedError'
+  }
+}
+
+/** The store failed for another reason (I/O error, closed, blocked). */
+export class StoreError extends Error {
+  static override name = 'StoreError'
+  constructor (message = 'Store error', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreError'
+  }
+}

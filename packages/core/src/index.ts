@@ -34,7 +34,8 @@ export {
 export {
   MalformedEnvelopeError, OversizeEnvelopeError, UnsupportedVersionError, WrongNetworkError, WrongTopicError,
   BadSignatureError, AuthorMismatchError, SeqOutOfRangeError, TooManyDepsError, EquivocationError,
-  InvalidArgumentError, OutboxFullError, isRejection
+  InvalidArgumentError, OutboxFullError, StorageFullError, WriteConflictError, AuthorNotEstablishedError, StoreError,
+  isRejection
 } from './errors.ts'
 export type { RejectionName } from './errors.ts'
 
@@ -70,6 +71,16 @@ export type { SyncPlan, SyncSide } from './sync/sync-planner.ts'
 
 export { proveEquivocation, verifyEquivocationProof } from './equivocation/equivocation.ts'
 export type { EquivocationProof } from './equivocation/equivocation.ts'
+
+export type { StoreAdapter, StoreKey, StoreEntry, StoreWrite, RangeOptions } from './store/store-adapter.ts'
+export { compareKeys, hasPrefix, inRange, seqKey } from './store/store-adapter.ts'
+export { MemoryStore } from './store/memory-store.ts'
+export type { MemoryStoreInit } from './store/memory-store.ts'
+export { WeftStore, STORE_SCHEMA } from './store/weft-store.ts'
+export type {
+  WeftStoreInit, StoreMeta, StoredMessage, CorruptRecord, Retention, TopicStats, AuthorOrigin
+} from './store/weft-store.ts'
+export { crc32, sealRecord, openRecord } from './store/record.ts'
 
 export { authorIdFromKey, authorKeyFromId, tagOfKey, tagOfAuthor } from './util/author.ts'
 export type { AuthorId, AuthorTag } from './util/author.ts'
