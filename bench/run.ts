@@ -2,9 +2,10 @@
 // Prints a table and writes bench/results/latest.json (not committed).
 import { Report } from './report.ts'
 import { coreSuite } from './suites/core.ts'
+import { storeSuite } from './suites/store.ts'
 import type { Suite } from './suite.ts'
 
-const suites: Suite[] = [coreSuite]
+const suites: Suite[] = [coreSuite, storeSuite]
 
 const args = process.argv.slice(2)
 const onlyAt = args.indexOf('--only')

@@ -12,17 +12,31 @@ import type { StoreKey } from '@weft/core'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+const NEEDS_ESCAPE = /[\u0000\u0001]/
+
 export function encodeKey (key: StoreKey): Uint8Array {
-  const out: number[] = []
-  key.forEach((part, i) => {
-    if (i > 0) out.push(0)
-    for (const b of encoder.encode(part)) {
-      if (b === 0) out.push(1, 1)
-      else if (b === 1) out.push(1, 2)
-      else out.push(b)
+  // Fast path: no element holds U+0000 or U+0001, whose UTF-8 bytes are the only ones needing escapes.
+  if (!key.some(part => NEEDS_ESCAPE.test(part))) return encoder.encode(key.join('\u0000'))
+  const parts = key.map(part => encoder.encode(part))
+  let size = Math.max(0, parts.length - 1)
+  for (const p of parts) {
+    size += p.length
+    for (const b of p) if (b < 2) size++
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  parts.forEach((p, i) => {
+    if (i > 0) out[at++] = 0
+    for (const b of p) {
+      if (b < 2) {
+        out[at++] = 1
+        out[at++] = b + 1
+      } else {
+        out[at++] = b
+      }
     }
   })
-  return Uint8Array.from(out)
+  return out
 }
 
 export function decodeKey (bytes: Uint8Array): string[] {

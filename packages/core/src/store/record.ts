@@ -32,13 +32,18 @@ export function crc32 (data: Uint8Array): number {
 /** `crc32(content)` as 4 big-endian bytes, then the content. */
 export function sealRecord (content: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(content.length + 4)
-  const crc = crc32(content)
-  out[0] = crc >>> 24
-  out[1] = (crc >>> 16) & 0xff
-  out[2] = (crc >>> 8) & 0xff
-  out[3] = crc & 0xff
   out.set(content, 4)
-  return out
+  return sealInPlace(out)
+}
+
+/** Writes the checksum of `record[4..]` into its first 4 bytes (for callers that build the content in place). */
+export function sealInPlace (record: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const crc = crc32(record.subarray(4))
+  record[0] = crc >>> 24
+  record[1] = (crc >>> 16) & 0xff
+  record[2] = (crc >>> 8) & 0xff
+  record[3] = crc & 0xff
+  return record
 }
 
 /** The content of a sealed record, or undefined when it is corrupt (checksum mismatch or truncated). */

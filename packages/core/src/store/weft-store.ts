@@ -23,7 +23,7 @@
 import { AuthorNotEstablishedError, InvalidArgumentError, WriteConflictError } from '../errors.ts'
 import { clockFrom } from '../clock/vector-clock.ts'
 import { fromUtf8, utf8 } from '../util/bytes.ts'
-import { openRecord, readVarint, sealRecord, writeVarint } from './record.ts'
+import { openRecord, readVarint, sealInPlace, sealRecord, writeVarint } from './record.ts'
 import { seqKey } from './store-adapter.ts'
 import type { StoreAdapter, StoreKey, StoreWrite } from './store-adapter.ts'
 import type { VersionVector } from '../clock/vector-clock.ts'
@@ -484,10 +484,10 @@ function encodeMessage (m: StoredMessage): Uint8Array {
   const head: number[] = []
   writeVarint(m.order, head)
   writeVarint(m.receivedAt, head)
-  const content = new Uint8Array(head.length + m.bytes.length)
-  content.set(head)
-  content.set(m.bytes, head.length)
-  return sealRecord(content)
+  const record = new Uint8Array(4 + head.length + m.bytes.length)
+  record.set(head, 4)
+  record.set(m.bytes, 4 + head.length)
+  return sealInPlace(record)
 }
 
 function decodeMessage (raw: Uint8Array, author: AuthorId, seq: number): StoredMessage | undefined {
