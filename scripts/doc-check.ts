@@ -28,7 +28,7 @@ for (const readme of readmes) {
 }
 writeFileSync(new URL('tsconfig.json', out), JSON.stringify({
   extends: '../../tsconfig.base.json',
-  compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, incremental: false, lib: ['ES2023'], types: ['node'] },
+  compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, incremental: false, lib: ['ES2023', 'DOM'], types: ['node'] },
   files
 }, null, 2))
 try {

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { Inbox, nobleCrypto, nobleSigner, openEnvelope, sealEnvelope } from '@weft/core'
+ * import { Inbox, authorIdFromKey, nobleCrypto, nobleSigner, openEnvelope, sealEnvelope } from '@weft/core'
  *
  * const crypto = nobleCrypto()
  * const alice = nobleSigner(new Uint8Array(32).fill(1)) // use a random seed
