@@ -188,6 +188,12 @@ export function runStoreAdapterTests (name: string, setup: () => Promise<StoreSe
         expect(again.meta.storeId).toBe(store.meta.storeId)
       })
 
+      withStore('two opens racing on an empty store agree on one meta', async ({ adapter }) => {
+        const [a, b] = await Promise.all([open(adapter), open(adapter)])
+        expect([a.created, b.created].filter(Boolean)).toHaveLength(1)
+        expect(a.meta.storeId).toBe(b.meta.storeId)
+      })
+
       withStore('appendOwn: message + seq counter + outbox together; no seq reused', async ({ adapter }) => {
         const store = await open(adapter)
         const alice = signer(2)

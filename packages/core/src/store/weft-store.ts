@@ -105,19 +105,27 @@ export class WeftStore {
 
   /** Opens a store, creating its meta record (schema, epoch id) if it is empty. */
   static async open (adapter: StoreAdapter, init: WeftStoreInit): Promise<WeftStore> {
-    const raw = await adapter.get(['meta'])
-    if (raw !== undefined) {
-      const meta = parseJson<StoreMeta>(raw)
-      if (meta === undefined) {
-        init.onCorrupt?.({ key: ['meta'], reason: 'checksum' })
-        throw new InvalidArgumentError('the store meta record is corrupt; refusing to guess the schema')
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const raw = await adapter.get(['meta'])
+      if (raw !== undefined) {
+        const meta = parseJson<StoreMeta>(raw)
+        if (meta === undefined) {
+          init.onCorrupt?.({ key: ['meta'], reason: 'checksum' })
+          throw new InvalidArgumentError('the store meta record is corrupt; refusing to guess the schema')
+        }
+        if (meta.schema !== STORE_SCHEMA) throw new InvalidArgumentError(`store schema ${meta.schema}, this code reads ${STORE_SCHEMA}`)
+        return new WeftStore(adapter, meta, false, init)
       }
-      if (meta.schema !== STORE_SCHEMA) throw new InvalidArgumentError(`store schema ${meta.schema}, this code reads ${STORE_SCHEMA}`)
-      return new WeftStore(adapter, meta, false, init)
+      const meta: StoreMeta = { schema: STORE_SCHEMA, storeId: init.randomId(), createdAt: init.now() }
+      try {
+        await adapter.write([{ type: 'expect', key: ['meta'], value: undefined }, { type: 'put', key: ['meta'], value: json(meta) }])
+        return new WeftStore(adapter, meta, true, init)
+      } catch (err) {
+        // another tab or process created it at the same moment: read theirs
+        if ((err as Error).name !== 'WriteConflictError') throw err
+      }
     }
-    const meta: StoreMeta = { schema: STORE_SCHEMA, storeId: init.randomId(), createdAt: init.now() }
-    await adapter.write([{ type: 'expect', key: ['meta'], value: undefined }, { type: 'put', key: ['meta'], value: json(meta) }])
-    return new WeftStore(adapter, meta, true, init)
+    throw new InvalidArgumentError('the store meta record keeps changing under us')
   }
 
   close (): Promise<void> {
