@@ -62,3 +62,20 @@ describe('Inbox', () => {
     expect(inbox.buffered).toEqual({ messages: 0, bytes: 0 })
   })
 })
+
+describe('Inbox released beyond delivered', () => {
+  it('treats stored-but-undelivered messages as released, and still checks delivery order', async () => {
+    const alice = new TestAuthor(15)
+    const a1 = await alice.publish('a1')
+    const a2 = await alice.publish('a2')
+    const a3 = await alice.publish('a3')
+    const inbox = new Inbox({ delivered: new Map([[alice.id, 1]]), released: new Map([[alice.id, 2]]) })
+    expect(inbox.receive(a2, 0).status).toBe('duplicate')
+    expect(inbox.receive(a3, 0).deliverable).toEqual([a3])
+    expect(() => inbox.markDelivered(a3)).toThrow(expect.objectContaining({ name: 'InvalidArgumentError' }))
+    inbox.markDelivered(a2)
+    inbox.markDelivered(a3)
+    expect(inbox.delivered.get(alice.id)).toBe(3)
+    void a1
+  })
+})

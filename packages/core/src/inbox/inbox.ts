@@ -24,6 +24,12 @@ import type { AuthorId } from '../util/author.ts'
 export interface InboxInit extends Omit<CausalBufferInit, 'frontier'> {
   /** The persisted delivered frontier. @default empty */
   delivered?: VersionVector
+  /**
+   * What is already released beyond `delivered`: messages stored but not yet
+   * handled, which the caller delivers from its store. Entries below
+   * `delivered` are ignored. @default `delivered`
+   */
+  released?: VersionVector
   /** Ids remembered for cheap duplicate drops. @default DEFAULT_SEEN_IDS (16,384) */
   seenIds?: number
   /** Recently delivered (author, seq) → id pairs kept to spot equivocation. @default DEFAULT_RECENT_DELIVERED (16,384) */
@@ -57,7 +63,9 @@ export class Inbox {
 
   constructor (init: InboxInit = {}) {
     this.#delivered = new Map(init.delivered ?? [])
-    this.#buffer = new CausalBuffer({ ...init, frontier: this.#delivered })
+    const released = new Map(this.#delivered)
+    for (const [author, seq] of init.released ?? []) if (seq > (released.get(author) ?? 0)) released.set(author, seq)
+    this.#buffer = new CausalBuffer({ ...init, frontier: released })
     this.#history = new CausalHistory({ resolveTag: tag => this.#buffer.resolveTag(tag), clockCache: init.clockCache })
     this.#seen = new BoundedMap(init.seenIds ?? DEFAULT_SEEN_IDS)
     this.#recent = new BoundedMap(init.recentDelivered ?? DEFAULT_RECENT_DELIVERED)

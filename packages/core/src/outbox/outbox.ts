@@ -95,6 +95,16 @@ export class Outbox {
     return entry
   }
 
+  /** Drops an entry that never made it to the store (the write that should have kept it failed). */
+  remove (seq: number): boolean {
+    return this.#open.delete(seq)
+  }
+
+  /** The open entry for `seq`. */
+  get (seq: number): OutboxEntry | undefined {
+    return this.#open.get(seq)
+  }
+
   /** Entries to send now, lowest seq first. */
   due (now: number): OutboxEntry[] {
     return [...this.#open.values()].filter(e => e.nextAttemptAt <= now && e.expiresAt > now).sort((a, b) => a.seq - b.seq)

@@ -1,0 +1,36 @@
+/** Limits and defaults of the mesh, each with the reason for it. */
+
+/** The sync protocol id. */
+export const SYNC_PROTOCOL = '/weft/sync/1.0.0'
+
+/** Largest sync frame read; a longer length header resets the stream before anything is buffered (RELIABILITY.md row 3). */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+/** Most messages one Want may ask for, and one reply may carry. */
+export const MAX_WANT_MESSAGES = 512
+/** Most bytes of envelopes one reply carries; the rest is asked for again. */
+export const MAX_REPLY_BYTES = 2 * 1024 * 1024
+/** Envelopes per Batch frame. */
+export const BATCH_FRAME_MESSAGES = 64
+
+/** Wants served per peer per second (token bucket), and the burst allowed. Past it a Want is refused (an empty last Batch). */
+export const WANT_RATE_PER_S = 50
+export const WANT_BURST = 100
+
+/** Frontier updates (custody acks) are sent at most this often per peer. */
+export const HAVE_DEBOUNCE_MS = 20
+
+/** A gap seen on gossip waits this long for the missing message before it is asked for. */
+export const REPAIR_DELAY_MS = 150
+
+/** Messages handed to the store in one write (group commit), at most. */
+export const STORE_BATCH = 256
+
+/** In-flight (published, not yet acked by every active subscriber) messages per topic before publish waits. */
+export const DEFAULT_WINDOW = 256
+
+/** A subscriber that acked nothing for this long stops holding back the publisher; it catches up by sync. */
+export const SLOW_PEER_GRACE_MS = 10_000
+
+/** Outbox checks for due retries at least this often. */
+export const OUTBOX_TICK_MS = 250

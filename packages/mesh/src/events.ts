@@ -1,0 +1,37 @@
+/** Every event a weft peer emits, with its detail. */
+import type { EquivocationProof, Expired, OutboxEntry } from '@weft/core'
+
+export type ConnectionState = 'offline' | 'connecting' | 'relayed' | 'direct'
+
+export interface MessageLifecycle {
+  topic: string
+  id: string
+  seq: number
+}
+
+export interface MeshEvents {
+  /** The peer's overall reachability changed. */
+  'connection:state': CustomEvent<{ state: ConnectionState }>
+  /** My message was committed locally and waits for custody acks. */
+  'message:queued': CustomEvent<MessageLifecycle>
+  /** My message was sent (gossip and frontier updates); `attempt` counts from 1. */
+  'message:sent': CustomEvent<MessageLifecycle & { attempt: number }>
+  /** My message reached its ack quorum. */
+  'message:acked': CustomEvent<MessageLifecycle & { peers: string[] }>
+  /** My message expired unacked (kept in the outbox's expired list). */
+  'message:expired': CustomEvent<{ topic: string, entry: OutboxEntry }>
+  /** A message was handed to the application (its handlers resolved). */
+  'message:delivered': CustomEvent<MessageLifecycle & { author: string }>
+  /** A message from the network was refused; `from` is the peer that sent it. */
+  'message:rejected': CustomEvent<{ topic: string, from: string, reason: string }>
+  /** Messages are missing for causal delivery; repair was asked for. */
+  'dependency:missing': CustomEvent<{ topic: string, ranges: Array<{ author: string, from: number, to: number }> }>
+  /** A message waited too long for its dependencies and was dropped (it can come again by sync). */
+  'dependency:gave-up': CustomEvent<{ topic: string, expired: Expired }>
+  /** Two different messages with one (author, seq): the first is kept, this is the proof. */
+  'equivocation': CustomEvent<{ topic: string, proof: EquivocationProof }>
+  /** `stop()` began. */
+  'stopping': Event
+  /** Something failed that the caller did not await (a store write in the background, a handler). */
+  'error': CustomEvent<{ topic?: string, error: Error }>
+}

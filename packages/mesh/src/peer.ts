@@ -1,0 +1,468 @@
+/**
+ * WeftPeer: a libp2p node carrying weft. It wires gossipsub (validator,
+ * message ids, scoring) and the sync protocol to topics, tracks sessions with
+ * connected peers, and runs the outbox timer. `createPeer` is the only way
+ * to make one.
+ */
+import { TypedEventEmitter } from 'main-event'
+import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, SYNC_PROTOCOL
+} from './constants.ts'
+import { MisconfiguredNodeError, PeerStoppedError } from './errors.ts'
+import { readInLogOrder } from './log-reader.ts'
+import { readFrames } from './sync/framing.ts'
+import { fromEntries, frontier } from './sync/frontier.ts'
+import { Session } from './sync/session.ts'
+import { Topic } from './topic.ts'
+import type { ConnectionState, MeshEvents } from './events.ts'
+import type { TopicContext } from './topic.ts'
+import type { Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import type { CryptoSuite, Envelope, EnvelopeLimits, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
+
+export interface PeerInit {
+  /** A started or unstarted libp2p node with a gossipsub service at `services.pubsub`, configured with `weftGossipsub()` (StrictNoSign). */
+  libp2p: Libp2p<{ pubsub: GossipSub }>
+  /** The store: identity, logs, frontiers, outbox. */
+  store: WeftStore
+  /** Deployment id: peers of another network are ignored, their messages refused. */
+  network: string
+  /** Signs as the node's identity: its public key must be the libp2p peer id's (see `libp2pSigner`). */
+  signer: Signer
+  /** @default nobleCrypto() (the Node preset passes the faster nodeCrypto()) */
+  crypto?: CryptoSuite
+  /** Distinct peers that must confirm custody before `acked` resolves. @default 1 */
+  ackQuorum?: number
+  /** Messages in flight per topic (published, not yet held by every active subscriber) before publish waits. @default 256 */
+  window?: number
+  /** Unacked messages kept per topic; past it publish waits (or rejects). @default 100,000 */
+  outboxLimit?: number
+  /** Unacked messages expire (and are listed) after this long. @default 7 days */
+  ttlMs?: number
+  retry?: RetryPolicy
+  limits?: EnvelopeLimits
+  /**
+   * For a key this store did not create (brought by the app, or a wiped store):
+   * `true` declares it brand new, so its seqs start at 1; otherwise publishing
+   * waits until a connected peer told this peer its frontier. @default false
+   */
+  newIdentity?: boolean
+  /** Close the store when the peer stops (the presets own their store). @default false */
+  closeStore?: boolean
+  /** @internal Test hook: return true to drop a gossip message on receipt (after validation). */
+  dropGossip?: () => boolean
+}
+
+export interface TopicHandle {
+  readonly name: string
+  publish: Topic['publish']
+  subscribe: Topic['subscribe']
+  readonly held: Topic['held']
+  readonly delivered: Topic['delivered']
+  readonly outbox: Topic['outbox']
+  readonly expired: Topic['expired']
+  readonly buffered: Topic['buffered']
+  readonly inFlight: number
+}
+
+export class WeftPeer extends TypedEventEmitter<MeshEvents> {
+  readonly libp2p: Libp2p<{ pubsub: GossipSub }>
+  readonly store: WeftStore
+  readonly network: string
+  /** My author id: the libp2p peer id. */
+  readonly me: string
+  readonly #init: PeerInit
+  readonly #crypto: CryptoSuite
+  readonly #signer: Signer
+  readonly #topics = new Map<string, Promise<Topic>>()
+  readonly #opened = new Map<string, Topic>()
+  readonly #sessions = new Map<string, Session>()
+  readonly #validated = new Map<string, Envelope>()
+  readonly #abort = new AbortController()
+  #tick: ReturnType<typeof setTimeout> | undefined
+  #state: ConnectionState = 'offline'
+  #established: Promise<void>
+  #establish: (() => void) | undefined
+  #started = false
+  #stopped = false
+  #wantIds = 0
+  readonly #listeners: Array<() => void> = []
+
+  constructor (init: PeerInit) {
+    super()
+    const pubsub = init.libp2p.services.pubsub
+    if (pubsub === undefined) throw new MisconfiguredNodeError('the libp2p node has no gossipsub service at services.pubsub')
+    if (pubsub.globalSignaturePolicy !== 'StrictNoSign') {
+      throw new MisconfiguredNodeError('gossipsub must use StrictNoSign: weft envelopes carry their author\'s signature (use weftGossipsub())')
+    }
+    this.libp2p = init.libp2p
+    this.store = init.store
+    this.network = init.network
+    this.me = init.libp2p.peerId.toString()
+    this.#init = init
+    this.#crypto = init.crypto ?? nobleCrypto()
+    this.#signer = init.signer
+    if (toHexKey(init.signer.publicKey) !== toHexKey(init.libp2p.peerId.publicKey?.raw)) {
+      throw new MisconfiguredNodeError('the signer is not the libp2p node\'s identity key')
+    }
+    this.#established = Promise.resolve()
+  }
+
+  get connectionState (): ConnectionState {
+    return this.#state
+  }
+
+  /** Starts libp2p (if needed), the sync protocol and the outbox timer. Safe twice. */
+  async start (): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    if (await this.store.authorOrigin(this.me) === undefined) {
+      if (this.#init.newIdentity === true) await this.store.establishAuthor(this.me, {})
+      else this.#established = new Promise(resolve => { this.#establish = resolve })
+    }
+    const pubsub = this.libp2p.services.pubsub
+    const onMessage = (evt: CustomEvent<{ msgId: string, propagationSource: PeerId, msg: { topic: string } }>): void => {
+      const env = this.#validated.get(evt.detail.msgId)
+      this.#validated.delete(evt.detail.msgId)
+      if (env === undefined || this.#init.dropGossip?.() === true) return
+      this.#opened.get(env.topic)?.ingest(env, evt.detail.propagationSource.toString())
+    }
+    pubsub.addEventListener('gossipsub:message', onMessage as never)
+    this.#listeners.push(() => pubsub.removeEventListener('gossipsub:message', onMessage as never))
+    const onConnect = (evt: CustomEvent<PeerId>): void => { void this.#openSession(evt.detail) }
+    const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.#closeSession(evt.detail.toString()) }
+    const onConnectionChange = (): void => { this.#updateState() }
+    this.libp2p.addEventListener('peer:connect', onConnect)
+    this.libp2p.addEventListener('peer:disconnect', onDisconnect)
+    this.libp2p.addEventListener('connection:open', onConnectionChange)
+    this.libp2p.addEventListener('connection:close', onConnectionChange)
+    this.#listeners.push(() => {
+      this.libp2p.removeEventListener('peer:connect', onConnect)
+      this.libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      this.libp2p.removeEventListener('connection:open', onConnectionChange)
+      this.libp2p.removeEventListener('connection:close', onConnectionChange)
+    })
+    await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.#inbound(stream, connection) }, { maxInboundStreams: 4, maxOutboundStreams: 4 })
+    if (this.libp2p.status !== 'started') await this.libp2p.start()
+    for (const peer of this.libp2p.getPeers()) void this.#openSession(peer)
+    this.#updateState()
+    this.#scheduleTick(OUTBOX_TICK_MS)
+  }
+
+  /** Opens a topic (subscribing to it on gossipsub) and returns its handle. */
+  async topic (name: string): Promise<TopicHandle> {
+    if (this.#stopped) throw new PeerStoppedError()
+    let opening = this.#topics.get(name)
+    if (opening === undefined) {
+      opening = this.#openTopic(name)
+      this.#topics.set(name, opening)
+    }
+    const t = await opening
+    return {
+      name,
+      publish: (data, options) => t.publish(data, options),
+      subscribe: handler => t.subscribe(handler),
+      get held () { return t.held },
+      get delivered () { return t.delivered },
+      get outbox () { return t.outbox },
+      get expired () { return t.expired },
+      get buffered () { return t.buffered },
+      get inFlight () { return t.inFlight }
+    }
+  }
+
+  async #openTopic (name: string): Promise<Topic> {
+    const topic = await Topic.open(name, this.#context())
+    this.#opened.set(name, topic)
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.topicValidators.set(name, async (from, msg) => await this.#validate(name, from, msg.data))
+    scoreTopic(pubsub, name)
+    pubsub.subscribe(name)
+    for (const s of this.#sessions.values()) {
+      await s.send({ have: { topics: [frontier(name, topic.held, topic.oldest, true)] } })
+      topic.pull(s)
+    }
+    return topic
+  }
+
+  /** gossipsub's validator: Accept a valid envelope (kept for the message event), Reject invalid ones (the sender's score drops), Ignore duplicates. */
+  async #validate (topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    try {
+      const env = await openEnvelope(data, { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits })
+      this.#validated.set(env.id, env)
+      if (this.#validated.size > 10_000) this.#validated.delete(this.#validated.keys().next().value!)
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      if (!isRejection(err)) throw err
+      this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic, from: from.toString(), reason: err.name } }))
+      return TopicValidatorResult.Reject
+    }
+  }
+
+  #context (): TopicContext {
+    return {
+      me: this.me,
+      signer: this.#signer,
+      crypto: this.#crypto,
+      network: this.network,
+      store: this.store,
+      limits: this.#init.limits,
+      ackQuorum: this.#init.ackQuorum ?? 1,
+      window: this.#init.window ?? DEFAULT_WINDOW,
+      outboxLimit: this.#init.outboxLimit ?? 100_000,
+      ttlMs: this.#init.ttlMs,
+      retry: this.#init.retry,
+      now: Date.now,
+      random: Math.random,
+      established: () => this.#established,
+      gossip: async (topic, bytes) => { await this.libp2p.services.pubsub.publish(topic, bytes) },
+      sessions: () => this.#sessions.values(),
+      announce: (topic, entries) => this.#announce(topic, entries),
+      want: (session, topic, ranges) => this.#want(session, topic, ranges),
+      emit: (type, detail) => { this.dispatchEvent(new CustomEvent(type, { detail }) as never) }
+    }
+  }
+
+  // ---- sessions -----------------------------------------------------------
+
+  async #openSession (peer: PeerId): Promise<void> {
+    const remote = peer.toString()
+    if (this.#sessions.has(remote) || this.#stopped) return
+    let stream: Stream
+    try {
+      stream = await this.libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(10_000)]) })
+    } catch {
+      return // not a weft peer (a plain gossipsub router, a relay without weft), or gone
+    }
+    if (this.#sessions.has(remote) || this.#stopped) {
+      stream.abort(new Error('duplicate session'))
+      return
+    }
+    const session = new Session(remote, stream, Date.now())
+    this.#sessions.set(remote, session)
+    stream.addEventListener('close', () => { if (this.#sessions.get(remote) === session) this.#closeSession(remote) })
+    const topics = await Promise.all([...this.#opened.values()].map(t => frontier(t.name, t.held, t.oldest, true)))
+    await session.send({ hello: { network: this.network, topics } })
+  }
+
+  #closeSession (remote: string): void {
+    const s = this.#sessions.get(remote)
+    if (s === undefined) return
+    this.#sessions.delete(remote)
+    s.closed = true
+    if (s.haveTimer !== undefined) clearTimeout(s.haveTimer)
+    s.stream.abort(new Error('session closed'))
+    for (const t of this.#opened.values()) t.wake()
+  }
+
+  async #inbound (stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    try {
+      await readFrames(stream, frame => this.#onFrame(remote, frame))
+    } catch (err) {
+      stream.abort(err as Error)
+      this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: '', from: remote, reason: (err as Error).name } }))
+    }
+  }
+
+  async #onFrame (remote: string, frame: SyncFrame): Promise<void> {
+    // Frames can arrive on the remote's stream before my own stream to it is open.
+    let session = this.#sessions.get(remote)
+    if (session === undefined) {
+      await this.#openSession(peerIdFromString(remote))
+      session = this.#sessions.get(remote)
+      if (session === undefined) return
+    }
+    const now = Date.now()
+    if (frame.hello !== undefined) {
+      if (frame.hello.network !== this.network) {
+        this.#closeSession(remote)
+        return
+      }
+      await this.#frontiers(session, frame.hello.topics, now)
+    }
+    if (frame.have !== undefined) await this.#frontiers(session, frame.have.topics, now)
+    if (frame.want !== undefined) await this.#serve(session, frame.want, now)
+    if (frame.batch !== undefined) await this.#batch(session, frame.batch.topic, frame.batch.envelopes, frame.batch.last, frame.batch.wantId)
+  }
+
+  async #frontiers (session: Session, topics: Frontier[], now: number): Promise<void> {
+    const learned: Record<string, number> = {}
+    for (const f of topics.slice(0, 1024)) {
+      const held = fromEntries(f.held)
+      const { after } = session.update(f.topic, held, fromEntries(f.oldest), f.full, this.me, now)
+      learned[f.topic] = clockGet(held, this.me)
+      const topic = this.#opened.get(f.topic)
+      if (topic === undefined) continue
+      if (after > 0) await topic.acked(session.remote, after)
+      topic.pull(session)
+    }
+    if (this.#establish !== undefined) {
+      // A key this store did not create: continue above what this peer holds of me.
+      const establish = this.#establish
+      this.#establish = undefined
+      await this.store.establishAuthor(this.me, learned)
+      for (const [name, topic] of this.#opened) topic.adopt(learned[name] ?? 0)
+      establish()
+    }
+  }
+
+  #want (session: Session, topic: string, ranges: SeqRange[]): void {
+    const id = ++this.#wantIds
+    session.wants.set(topic, id)
+    void session.send({
+      want: {
+        topic,
+        id,
+        maxMessages: MAX_WANT_MESSAGES,
+        ranges: ranges.map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) }))
+      }
+    })
+  }
+
+  /** Serves a want from the store, in log order, bounded in count and bytes, rate-limited per peer. */
+  async #serve (session: Session, want: Want, now: number): Promise<void> {
+    const topic = this.#opened.get(want.topic)
+    if (topic === undefined || !session.takeToken(now)) {
+      await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: [], last: true } })
+      return
+    }
+    const ranges: SeqRange[] = want.ranges.slice(0, 1024).flatMap(r => {
+      const from = Number(r.from)
+      const to = Math.min(Number(r.to), clockGet(topic.held, r.author))
+      return Number.isSafeInteger(from) && from >= 1 && from <= to ? [{ author: r.author, from, to }] : []
+    })
+    const max = Math.min(want.maxMessages > 0 ? want.maxMessages : MAX_WANT_MESSAGES, MAX_WANT_MESSAGES)
+    let bytes = 0
+    let frame: Array<Uint8Array<ArrayBuffer>> = []
+    outer: for await (const chunk of readInLogOrder(this.store, want.topic, ranges, BATCH_FRAME_MESSAGES, max)) {
+      for (const m of chunk) {
+        frame.push(m.bytes as Uint8Array<ArrayBuffer>)
+        bytes += m.bytes.length
+        if (frame.length >= BATCH_FRAME_MESSAGES) {
+          await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: false } })
+          frame = []
+        }
+        if (bytes >= MAX_REPLY_BYTES) break outer
+      }
+    }
+    await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: true } })
+  }
+
+  /** Envelopes from a sync reply: each verified like gossip, then ingested. */
+  async #batch (session: Session, name: string, envelopes: Uint8Array[], last: boolean, wantId: number): Promise<void> {
+    const topic = this.#opened.get(name)
+    if (topic === undefined) return
+    for (const bytes of envelopes.slice(0, MAX_WANT_MESSAGES)) {
+      try {
+        topic.ingest(await openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits }), session.remote)
+      } catch (err) {
+        if (!isRejection(err)) throw err
+        this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: err.name } }))
+      }
+    }
+    if (last && session.wants.get(name) === wantId) {
+      session.wants.delete(name)
+      if (envelopes.length > 0) topic.pull(session)
+    }
+  }
+
+  /** Queues frontier entries for every session; sent together after a short debounce. */
+  #announce (topic: string, entries: Iterable<readonly [string, number]>): void {
+    const list = [...entries]
+    if (list.length === 0) return
+    for (const s of this.#sessions.values()) {
+      let pending = s.pendingHave.get(topic)
+      if (pending === undefined) {
+        pending = new Map()
+        s.pendingHave.set(topic, pending)
+      }
+      for (const [a, seq] of list) pending.set(a, Math.max(seq, pending.get(a) ?? 0))
+      if (s.haveTimer === undefined) {
+        s.haveTimer = setTimeout(() => {
+          s.haveTimer = undefined
+          const topics = [...s.pendingHave].map(([t, m]) => frontier(t, m, new Map(), false))
+          s.pendingHave.clear()
+          void s.send({ have: { topics } })
+        }, HAVE_DEBOUNCE_MS)
+      }
+    }
+  }
+
+  // ---- outbox timer, state, stop -----------------------------------------
+
+  #scheduleTick (ms: number): void {
+    if (this.#stopped) return
+    this.#tick = setTimeout(() => { void this.#runTick() }, Math.max(10, Math.min(ms, OUTBOX_TICK_MS)))
+  }
+
+  async #runTick (): Promise<void> {
+    let next = Date.now() + OUTBOX_TICK_MS
+    for (const t of this.#opened.values()) {
+      try {
+        const at = await t.retry()
+        if (at !== undefined) next = Math.min(next, at)
+      } catch (err) {
+        this.dispatchEvent(new CustomEvent('error', { detail: { topic: t.name, error: err as Error } }))
+      }
+    }
+    this.#scheduleTick(next - Date.now())
+  }
+
+  #updateState (): void {
+    const conns = this.libp2p.getConnections()
+    const state: ConnectionState = conns.length === 0 ? 'offline' : conns.some(c => c.limits === undefined) ? 'direct' : 'relayed'
+    if (state === this.#state) return
+    this.#state = state
+    this.dispatchEvent(new CustomEvent('connection:state', { detail: { state } }))
+  }
+
+  /** Finishes queued writes, then stops topics, sessions, timers and libp2p. Safe twice. */
+  async stop (): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.dispatchEvent(new CustomEvent('stopping'))
+    if (this.#tick !== undefined) clearTimeout(this.#tick)
+    this.#abort.abort(new PeerStoppedError())
+    for (const t of this.#opened.values()) await t.stop()
+    for (const remote of [...this.#sessions.keys()]) this.#closeSession(remote)
+    for (const off of this.#listeners) off()
+    await this.libp2p.unhandle(SYNC_PROTOCOL).catch(() => undefined)
+    await this.libp2p.stop()
+    this.#establish?.()
+    if (this.#init.closeStore === true) await this.store.close()
+  }
+}
+
+/** Creates a weft peer on a libp2p node and starts it. */
+export async function createPeer (init: PeerInit): Promise<WeftPeer> {
+  const peer = new WeftPeer(init)
+  await peer.start()
+  return peer
+}
+
+/** A Signer from a libp2p Ed25519 private key (the one the node was created with). */
+export function libp2pSigner (privateKey: PrivateKey): Signer {
+  if (privateKey.type !== 'Ed25519') throw new MisconfiguredNodeError('weft authors sign with Ed25519 keys')
+  return { publicKey: privateKey.publicKey.raw, sign: (d) => privateKey.sign(d) }
+}
+
+function toHexKey (key: Uint8Array | undefined): string {
+  return key === undefined ? '' : Array.from(key, b => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Gives the topic a score penalty for invalid messages (P4), so gossipsub drives a forger's score below zero. */
+function scoreTopic (pubsub: GossipSub, topic: string): void {
+  const score = (pubsub as unknown as { score?: { params?: { topics: Record<string, unknown> } } }).score
+  if (score?.params === undefined || score.params.topics[topic] !== undefined) return
+  score.params.topics[topic] = createTopicScoreParams({
+    topicWeight: 1,
+    invalidMessageDeliveriesWeight: -100,
+    invalidMessageDeliveriesDecay: 0.5
+  })
+}

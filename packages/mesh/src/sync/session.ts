@@ -1,0 +1,81 @@
+/**
+ * What one peer knows about one remote peer it is connected to: the stream
+ * it sends frames on, the remote's frontiers per topic (what it holds, so
+ * also its custody acks for my messages), the wants in flight, and a token
+ * bucket for the wants it serves.
+ */
+import { WANT_BURST, WANT_RATE_PER_S } from '../constants.ts'
+import { writeFrame } from './framing.ts'
+import type { Stream } from '@libp2p/interface'
+import type { VersionVector } from '@weft/core'
+import type { SyncFrame } from './pb/sync.ts'
+
+export interface RemoteTopic {
+  held: Map<string, number>
+  oldest: Map<string, number>
+  /** When its entry for my author last moved (for the slow-peer grace). */
+  ackMovedAt: number
+}
+
+export class Session {
+  readonly remote: string
+  readonly stream: Stream
+  readonly topics = new Map<string, RemoteTopic>()
+  /** Wants I sent and await the last batch of: topic → want id. */
+  readonly wants = new Map<string, number>()
+  /** Frontier entries changed since the last Have, per topic. */
+  readonly pendingHave = new Map<string, Map<string, number>>()
+  haveTimer: ReturnType<typeof setTimeout> | undefined
+  #tokens = WANT_BURST
+  #refilledAt: number
+  #queue: Promise<void> = Promise.resolve()
+  closed = false
+
+  constructor (remote: string, stream: Stream, now: number) {
+    this.remote = remote
+    this.stream = stream
+    this.#refilledAt = now
+  }
+
+  /** Sends a frame; frames go out in call order. Errors close the session (the caller hears of it through `closed`). */
+  send (frame: SyncFrame): Promise<void> {
+    this.#queue = this.#queue.then(async () => {
+      if (this.closed) return
+      try {
+        await writeFrame(this.stream, frame)
+      } catch {
+        this.closed = true
+      }
+    })
+    return this.#queue
+  }
+
+  /** Takes a token for serving one want; false when the remote asks too often. */
+  takeToken (now: number): boolean {
+    this.#tokens = Math.min(WANT_BURST, this.#tokens + (now - this.#refilledAt) * WANT_RATE_PER_S / 1000)
+    this.#refilledAt = now
+    if (this.#tokens < 1) return false
+    this.#tokens--
+    return true
+  }
+
+  /** Merges a frontier from the remote; returns the remote's held entry for `author` before and after. */
+  update (topic: string, held: VersionVector, oldest: VersionVector, full: boolean, author: string, now: number): { before: number, after: number } {
+    let t = this.topics.get(topic)
+    if (t === undefined) {
+      t = { held: new Map(), oldest: new Map(), ackMovedAt: now }
+      this.topics.set(topic, t)
+    }
+    const before = t.held.get(author) ?? 0
+    if (full) {
+      t.held = new Map(held)
+      t.oldest = new Map(oldest)
+    } else {
+      for (const [a, s] of held) if (s > (t.held.get(a) ?? 0)) t.held.set(a, s)
+      for (const [a, s] of oldest) t.oldest.set(a, s)
+    }
+    const after = t.held.get(author) ?? 0
+    if (after !== before) t.ackMovedAt = now
+    return { before, after }
+  }
+}

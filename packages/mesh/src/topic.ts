@@ -1,0 +1,506 @@
+/**
+ * One topic of a peer: publish (durable, flow-controlled), subscribe (causal,
+ * exactly once, frontier persisted after the handler), the outbox with its
+ * retries, and repair of gaps. All store writes and deliveries of a topic run
+ * through one serial task queue, in order.
+ */
+import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
+import { DEFAULT_WINDOW, MAX_WANT_MESSAGES, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { PeerStoppedError, WindowFullError } from './errors.ts'
+import { readInLogOrder } from './log-reader.ts'
+import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
+import type { MeshEvents } from './events.ts'
+
+type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
+type DetailOf<K extends EventName> = MeshEvents[K] extends CustomEvent<infer D> ? D : never
+import type { Session } from './sync/session.ts'
+
+/** A message handed to the application. */
+export interface DeliveredMessage {
+  readonly topic: string
+  readonly id: string
+  readonly author: string
+  readonly seq: number
+  /** The author's wall clock when it wrote the message (ms); informational. */
+  readonly time: number
+  readonly payload: Uint8Array
+  readonly contentType: string
+  /** The message's causal context, expanded: for each other author, the highest seq its author had delivered (as far as this peer knows). */
+  readonly deps: Record<string, number>
+  /** True for my own messages. */
+  readonly own: boolean
+  /** The payload as UTF-8, or undefined when it is not valid UTF-8. */
+  text(): string | undefined
+  /** The payload parsed as JSON (throws on invalid JSON). */
+  json<T = unknown>(): T
+}
+
+export type MessageHandler = (message: DeliveredMessage) => void | Promise<void>
+
+export interface PublishOptions {
+  /** MIME type of the payload. */
+  contentType?: string
+  /** Cancels the wait for room in the window (not the write once it started). */
+  signal?: AbortSignal
+  /** When the in-flight window is full: wait (true) or reject with WindowFullError (false). @default true */
+  wait?: boolean
+  /** Write the full causal context instead of its heads. @default false */
+  fullContext?: boolean
+}
+
+/** How `acked` ends: never rejects. */
+export type AckOutcome = { acked: true, peers: string[] } | { acked: false, reason: 'expired' | 'stopped' }
+
+export interface Published {
+  readonly id: string
+  readonly seq: number
+  /** Resolves once `ackQuorum` distinct peers confirmed they stored it (or it expired, or the peer stopped). */
+  readonly acked: Promise<AckOutcome>
+}
+
+/** What a topic needs from its peer. */
+export interface TopicContext {
+  readonly me: string
+  readonly signer: Signer
+  readonly crypto: CryptoSuite
+  readonly network: string
+  readonly store: WeftStore
+  readonly limits?: EnvelopeLimits
+  readonly ackQuorum: number
+  readonly window: number
+  readonly outboxLimit: number
+  readonly ttlMs?: number
+  readonly retry?: RetryPolicy
+  now(): number
+  random(): number
+  /** Resolves once my author's seqs are known to the store (at once unless the key came from outside). */
+  established(): Promise<void>
+  gossip(topic: string, bytes: Uint8Array): Promise<void>
+  sessions(): Iterable<Session>
+  /** Queues frontier entries to send to every session (debounced). */
+  announce(topic: string, entries: Iterable<readonly [string, number]>): void
+  want(session: Session, topic: string, ranges: SeqRange[]): void
+  emit<K extends EventName>(type: K, detail: DetailOf<K>): void
+}
+
+interface Waiter {
+  resolve(): void
+  reject(err: unknown): void
+}
+
+export class Topic {
+  readonly name: string
+  readonly #ctx: TopicContext
+  readonly #inbox: Inbox
+  readonly #outbox: Outbox
+  readonly #handlers = new Set<MessageHandler>()
+  /** What the store holds: per author the highest contiguous seq. */
+  readonly #held: Map<string, number>
+  readonly #oldest: Map<string, number>
+  #tasks: Promise<void> = Promise.resolve()
+  #publishing: Promise<unknown> = Promise.resolve()
+  readonly #toStore: Envelope[] = []
+  #storing = false
+  /** Live deliveries wait here while handlers exist. */
+  #live = false
+  readonly #ackWaiters = new Map<number, (outcome: AckOutcome) => void>()
+  readonly #roomWaiters = new Set<Waiter>()
+  #repairTimer: ReturnType<typeof setTimeout> | undefined
+  #stopped = false
+
+  private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[]) {
+    this.name = name
+    this.#ctx = ctx
+    this.#held = new Map(held)
+    this.#oldest = new Map(oldest)
+    this.#inbox = new Inbox({ delivered, released: held })
+    this.#outbox = new Outbox({ ackQuorum: ctx.ackQuorum, window: ctx.outboxLimit, ttlMs: ctx.ttlMs, retry: ctx.retry, random: ctx.random, entries: outbox })
+  }
+
+  static async open (name: string, ctx: TopicContext): Promise<Topic> {
+    const [held, oldest, delivered, outbox] = await Promise.all([
+      ctx.store.held(name), ctx.store.oldest(name), ctx.store.delivered(name), ctx.store.outbox(name, ctx.me)
+    ])
+    return new Topic(name, ctx, held, oldest, delivered, outbox)
+  }
+
+  /** Per author, the highest contiguous seq stored here. */
+  get held (): VersionVector {
+    return new Map(this.#held)
+  }
+
+  get oldest (): VersionVector {
+    return new Map(this.#oldest)
+  }
+
+  /** What the application finished handling. */
+  get delivered (): VersionVector {
+    return this.#inbox.delivered
+  }
+
+  /** My unacked messages. */
+  get outbox (): OutboxEntry[] {
+    return this.#outbox.entries()
+  }
+
+  /** My messages that expired unacked. */
+  get expired (): readonly OutboxEntry[] {
+    return this.#outbox.expired
+  }
+
+  /** Messages waiting for dependencies, and their bytes. */
+  get buffered (): { messages: number, bytes: number } {
+    return this.#inbox.buffered
+  }
+
+  /** Published and not yet held by every active subscriber connected to me. */
+  get inFlight (): number {
+    const mine = this.#held.get(this.#ctx.me) ?? 0
+    let lowest = mine
+    const now = this.#ctx.now()
+    for (const s of this.#ctx.sessions()) {
+      const t = s.topics.get(this.name)
+      if (t === undefined) continue
+      const acked = t.held.get(this.#ctx.me) ?? 0
+      if (acked < mine && now - t.ackMovedAt < SLOW_PEER_GRACE_MS) lowest = Math.min(lowest, acked)
+    }
+    return mine - lowest
+  }
+
+  // ---- publish ------------------------------------------------------------
+
+  async publish (data: Uint8Array | string, options: PublishOptions = {}): Promise<Published> {
+    options.signal?.throwIfAborted()
+    if (this.#stopped) throw new PeerStoppedError()
+    await this.#ctx.established()
+    const run = this.#publishing.then(() => this.#publishOne(typeof data === 'string' ? utf8(data) : data, options))
+    this.#publishing = run.catch(() => undefined)
+    return await run
+  }
+
+  async #publishOne (payload: Uint8Array, options: PublishOptions): Promise<Published> {
+    await this.#room(options)
+    if (this.#stopped) throw new PeerStoppedError()
+    const ctx = this.#ctx
+    const seq = (this.#held.get(ctx.me) ?? 0) + 1
+    const now = ctx.now()
+    const env = await sealEnvelope({
+      network: ctx.network,
+      topic: this.name,
+      seq,
+      time: now,
+      context: this.#inbox.contextFor(ctx.me, { full: options.fullContext === true }),
+      payload,
+      contentType: options.contentType
+    }, ctx.signer, ctx.crypto, ctx.limits)
+    const entry = this.#outbox.add(env, now)
+    try {
+      await ctx.store.appendOwn(env, entry)
+    } catch (err) {
+      this.#outbox.remove(seq)
+      throw err
+    }
+    this.#held.set(ctx.me, seq)
+    const acked = new Promise<AckOutcome>(resolve => this.#ackWaiters.set(seq, resolve))
+    ctx.emit('message:queued', { topic: this.name, id: env.id, seq })
+    this.#take(this.#inbox.receive(env, now).deliverable)
+    await this.#send(env.id, seq, env.bytes, 1)
+    return { id: env.id, seq, acked }
+  }
+
+  /** Waits until the in-flight window has room (or throws WindowFullError when asked not to wait). */
+  async #room (options: PublishOptions): Promise<void> {
+    while (this.inFlight >= this.#ctx.window || !this.#outbox.hasRoom) {
+      if (options.wait === false) throw new WindowFullError(`${this.inFlight} messages in flight in topic "${this.name}" (window ${this.#ctx.window})`)
+      options.signal?.throwIfAborted()
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          resolve: () => { cleanup(); resolve() },
+          reject: (err) => { cleanup(); reject(err) }
+        }
+        const onAbort = (): void => waiter.reject(options.signal?.reason)
+        // a slow peer stops counting after the grace period: look again then
+        const timer = setTimeout(() => waiter.resolve(), SLOW_PEER_GRACE_MS / 4)
+        const cleanup = (): void => {
+          clearTimeout(timer)
+          this.#roomWaiters.delete(waiter)
+          options.signal?.removeEventListener('abort', onAbort)
+        }
+        this.#roomWaiters.add(waiter)
+        options.signal?.addEventListener('abort', onAbort)
+      })
+      if (this.#stopped) throw new PeerStoppedError()
+    }
+  }
+
+  /** My seqs were learned from peers (a key this store did not create): continue above `seq`. */
+  adopt (seq: number): void {
+    const me = this.#ctx.me
+    if (seq <= (this.#held.get(me) ?? 0)) return
+    this.#held.set(me, seq)
+    this.#oldest.set(me, seq + 1)
+    this.#inbox.skipTo(me, seq)
+  }
+
+  /** Wakes publishers waiting for room. */
+  wake (): void {
+    for (const w of [...this.#roomWaiters]) w.resolve()
+  }
+
+  /** One send attempt: gossip, plus a frontier update so that connected peers pull what gossip missed. */
+  async #send (id: string, seq: number, bytes: Uint8Array, attempt: number): Promise<void> {
+    const ctx = this.#ctx
+    this.#outbox.markSent(seq, ctx.now())
+    ctx.emit('message:sent', { topic: this.name, id, seq, attempt })
+    ctx.announce(this.name, [[ctx.me, this.#held.get(ctx.me) ?? 0]])
+    await ctx.gossip(this.name, bytes).catch(() => undefined) // no peers yet: the outbox and sync cover it
+  }
+
+  /** Re-sends what is due, expires what is too old; persists attempts. Returns when to look again. */
+  async retry (): Promise<number | undefined> {
+    const ctx = this.#ctx
+    const now = ctx.now()
+    for (const e of this.#outbox.expire(now)) {
+      ctx.emit('message:expired', { topic: this.name, entry: e })
+      this.#ackWaiters.get(e.seq)?.({ acked: false, reason: 'expired' })
+      this.#ackWaiters.delete(e.seq)
+    }
+    const due = this.#outbox.due(now)
+    if (due.length > 0) {
+      const { messages } = await ctx.store.read(this.name, ctx.me, due[0]!.seq, due[due.length - 1]!.seq)
+      const bySeq = new Map(messages.map(m => [m.seq, m]))
+      for (const e of due) {
+        const m = bySeq.get(e.seq)
+        if (m !== undefined) await this.#send(e.id, e.seq, m.bytes, e.attempts + 1)
+      }
+      await ctx.store.updateOutbox(this.name, ctx.me, due.map(e => this.#outbox.get(e.seq)!).filter(e => e !== undefined))
+    }
+    return this.#outbox.nextWakeAt()
+  }
+
+  /** A connected peer holds my messages up to `seq` in this topic: custody ack. */
+  async acked (peer: string, seq: number): Promise<void> {
+    const done = this.#outbox.ackUpTo(peer, seq)
+    this.wake()
+    if (done.length === 0) return
+    for (const e of done) {
+      this.#ctx.emit('message:acked', { topic: this.name, id: e.id, seq: e.seq, peers: [...e.ackedBy] })
+      this.#ackWaiters.get(e.seq)?.({ acked: true, peers: [...e.ackedBy] })
+      this.#ackWaiters.delete(e.seq)
+    }
+    await this.#ctx.store.updateOutbox(this.name, this.#ctx.me, [], done.map(e => e.seq)).catch(err => this.#error(err))
+  }
+
+  // ---- receive ------------------------------------------------------------
+
+  /** Takes a verified envelope from gossip or sync; `from` is the peer that sent it. */
+  ingest (env: Envelope, from: string): void {
+    if (this.#stopped) return
+    const r = this.#inbox.receive(env, this.#ctx.now())
+    if (r.status === 'equivocation' && r.proof !== undefined) {
+      const proof = r.proof
+      this.#ctx.emit('equivocation', { topic: this.name, proof })
+      void this.#ctx.store.addProof(proof).catch(err => this.#error(err))
+    } else if (r.status === 'conflict') {
+      void this.#conflict(env)
+    } else if (r.status === 'rejected' && r.reason === 'too-far-ahead') {
+      this.#ctx.emit('message:rejected', { topic: this.name, from, reason: r.error?.name ?? 'SeqOutOfRangeError' })
+    } else if (r.status === 'buffered' || r.reason === 'buffer-full') {
+      this.#scheduleRepair()
+    }
+    this.#take(r.deliverable)
+  }
+
+  async #conflict (env: Envelope): Promise<void> {
+    const { messages } = await this.#ctx.store.read(this.name, env.author, env.seq, env.seq)
+    const kept = messages[0]
+    if (kept === undefined) return
+    const first = await openEnvelope(kept.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
+    const proof = proveEquivocation(first, env)
+    this.#ctx.emit('equivocation', { topic: this.name, proof })
+    await this.#ctx.store.addProof(proof)
+  }
+
+  /** Released envelopes: store them (group commit), then deliver them. */
+  #take (released: Envelope[]): void {
+    if (released.length === 0) return
+    this.#toStore.push(...released)
+    if (this.#storing) return
+    this.#storing = true
+    this.#enqueue(async () => {
+      try {
+        while (this.#toStore.length > 0) {
+          const batch = this.#toStore.splice(0, STORE_BATCH)
+          const foreign = batch.filter(e => e.author !== this.#ctx.me)
+          if (foreign.length > 0) {
+            const r = await this.#ctx.store.appendReceived(this.name, foreign)
+            const changed = new Map<string, number>()
+            for (const m of r.stored) {
+              this.#held.set(m.author, m.seq)
+              changed.set(m.author, m.seq)
+            }
+            this.#ctx.announce(this.name, changed)
+          }
+          if (this.#live) await this.#deliver(batch)
+        }
+      } finally {
+        this.#storing = false
+      }
+    })
+    if (this.#inbox.buffered.messages === 0) this.#cancelRepair()
+  }
+
+  // ---- deliver ------------------------------------------------------------
+
+  subscribe (handler: MessageHandler): () => void {
+    this.#handlers.add(handler)
+    if (!this.#live) {
+      this.#live = true
+      this.#enqueue(() => this.#replay())
+    }
+    return () => {
+      this.#handlers.delete(handler)
+      if (this.#handlers.size === 0) this.#live = false
+    }
+  }
+
+  /** Delivers what is stored but not yet delivered, in log order (a causal order). */
+  async #replay (): Promise<void> {
+    const from = this.#inbox.delivered
+    const ranges: SeqRange[] = []
+    for (const [author, top] of this.#held) {
+      const next = clockGet(from, author) + 1
+      if (next <= top) ranges.push({ author, from: next, to: top })
+    }
+    for await (const chunk of readInLogOrder(this.#ctx.store, this.name, ranges, STORE_BATCH)) {
+      const envs: Envelope[] = []
+      for (const m of chunk) {
+        try {
+          envs.push(await openEnvelope(m.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, limits: this.#ctx.limits }))
+        } catch (err) {
+          this.#error(err)
+        }
+      }
+      await this.#deliver(envs)
+    }
+  }
+
+  async #deliver (envs: Envelope[]): Promise<void> {
+    const done: Array<{ author: string, seq: number }> = []
+    for (const env of envs) {
+      if (env.seq <= clockGet(this.#inbox.delivered, env.author)) continue
+      if (env.seq !== clockGet(this.#inbox.delivered, env.author) + 1) break // a gap: the rest comes with a later replay
+      const message = this.#message(env)
+      for (const handler of [...this.#handlers]) {
+        try {
+          await handler(message)
+        } catch (err) {
+          this.#error(err)
+        }
+      }
+      this.#inbox.markDelivered(env)
+      done.push({ author: env.author, seq: env.seq })
+      this.#ctx.emit('message:delivered', { topic: this.name, id: env.id, seq: env.seq, author: env.author })
+    }
+    if (done.length > 0) await this.#ctx.store.markDelivered(this.name, done)
+  }
+
+  #message (env: Envelope): DeliveredMessage {
+    const clock = this.#inbox.clockOf(env.author, env.seq)
+    const deps: Record<string, number> = {}
+    if (clock !== undefined) {
+      for (const [author, seq] of Object.entries(clockToObject(clock))) if (author !== env.author) deps[author] = seq
+    }
+    const payload = env.payload
+    return {
+      topic: this.name,
+      id: env.id,
+      author: env.author,
+      seq: env.seq,
+      time: env.time,
+      payload,
+      contentType: env.contentType,
+      deps,
+      own: env.author === this.#ctx.me,
+      text: () => fromUtf8(payload),
+      json: <T>() => JSON.parse(fromUtf8(payload) ?? '') as T
+    }
+  }
+
+  // ---- repair -------------------------------------------------------------
+
+  /** What this topic lacks that `session` holds; asks for it unless a want is already in flight there. */
+  pull (session: Session): void {
+    if (session.wants.has(this.name)) return
+    const remote = session.topics.get(this.name)
+    if (remote === undefined) return
+    const released = this.#inbox.released
+    const ranges: SeqRange[] = []
+    let budget = MAX_WANT_MESSAGES
+    for (const [author, top] of remote.held) {
+      const from = Math.max(clockGet(released, author) + 1, remote.oldest.get(author) ?? 1)
+      if (from > top || budget <= 0) continue
+      const to = Math.min(top, from + budget - 1)
+      ranges.push({ author, from, to })
+      budget -= to - from + 1
+    }
+    // What the remote pruned and I never had: treat as delivered (history no peer of mine retains).
+    for (const [author, oldest] of remote.oldest) {
+      if (clockGet(released, author) < oldest - 1 && (remote.held.get(author) ?? 0) >= oldest - 1) {
+        const r = this.#inbox.skipTo(author, oldest - 1)
+        this.#take(r.deliverable)
+      }
+    }
+    if (ranges.length > 0) this.#ctx.want(session, this.name, ranges)
+  }
+
+  #scheduleRepair (): void {
+    if (this.#repairTimer !== undefined || this.#stopped) return
+    this.#repairTimer = setTimeout(() => {
+      this.#repairTimer = undefined
+      this.#repair()
+    }, REPAIR_DELAY_MS)
+  }
+
+  #cancelRepair (): void {
+    if (this.#repairTimer === undefined) return
+    clearTimeout(this.#repairTimer)
+    this.#repairTimer = undefined
+  }
+
+  /** Gossip showed a gap: ask the peers that hold the missing messages (or anyone in the topic). */
+  #repair (): void {
+    const missing = this.#inbox.missing()
+    for (const e of this.#inbox.expire(this.#ctx.now())) this.#ctx.emit('dependency:gave-up', { topic: this.name, expired: e })
+    if (missing.ranges.length === 0 && missing.unknown.length === 0) return
+    this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
+    const sessions = [...this.#ctx.sessions()].filter(s => s.topics.has(this.name))
+    for (const s of sessions) this.pull(s)
+    if (this.#inbox.buffered.messages > 0) this.#scheduleRepair()
+  }
+
+  // ---- life cycle ---------------------------------------------------------
+
+  #enqueue (task: () => Promise<void>): void {
+    this.#tasks = this.#tasks.then(task).catch(err => this.#error(err))
+  }
+
+  #error (err: unknown): void {
+    this.#ctx.emit('error', { topic: this.name, error: err instanceof Error ? err : new Error(String(err)) })
+  }
+
+  /** Lets queued writes finish, then stops: waiters are released, timers cleared. Safe twice. */
+  async stop (): Promise<void> {
+    if (this.#stopped) {
+      await this.#tasks
+      return
+    }
+    this.#stopped = true
+    this.#cancelRepair()
+    for (const w of [...this.#roomWaiters]) w.reject(new PeerStoppedError())
+    await this.#publishing
+    await this.#tasks
+    for (const resolve of this.#ackWaiters.values()) resolve({ acked: false, reason: 'stopped' })
+    this.#ackWaiters.clear()
+  }
+}
