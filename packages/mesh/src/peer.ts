@@ -366,10 +366,14 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
         this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: err.name } }))
       }
     }
-    if (last && session.wants.get(name) === wantId) {
-      session.wants.delete(name)
-      if (envelopes.length > 0) topic.pull(session)
-    }
+    if (session.wants.get(name) !== wantId) return
+    const received = (session.received.get(name) ?? 0) + envelopes.length
+    session.received.set(name, received)
+    if (!last) return
+    session.wants.delete(name)
+    session.received.delete(name)
+    if (received === 0) session.stalled.add(name) // withheld or pruned: wait for its frontier to move
+    else topic.pull(session)
   }
 
   /** Queues frontier entries for every session; sent together after a short debounce. */

@@ -5,7 +5,7 @@
  * through one serial task queue, in order.
  */
 import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
-import { DEFAULT_WINDOW, MAX_WANT_MESSAGES, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -431,18 +431,16 @@ export class Topic {
 
   /** What this topic lacks that `session` holds; asks for it unless a want is already in flight there. */
   pull (session: Session): void {
-    if (session.wants.has(this.name)) return
+    if (session.wants.has(this.name) || session.stalled.has(this.name)) return
     const remote = session.topics.get(this.name)
     if (remote === undefined) return
+    // Every author's full extent: the server merges them in its log order (a causal order)
+    // and stops at its reply limit, so the reply is always deliverable here.
     const released = this.#inbox.released
     const ranges: SeqRange[] = []
-    let budget = MAX_WANT_MESSAGES
     for (const [author, top] of remote.held) {
       const from = Math.max(clockGet(released, author) + 1, remote.oldest.get(author) ?? 1)
-      if (from > top || budget <= 0) continue
-      const to = Math.min(top, from + budget - 1)
-      ranges.push({ author, from, to })
-      budget -= to - from + 1
+      if (from <= top) ranges.push({ author, from, to: top })
     }
     // What the remote pruned and I never had: treat as delivered (history no peer of mine retains).
     for (const [author, oldest] of remote.oldest) {

@@ -23,6 +23,10 @@ export class Session {
   readonly topics = new Map<string, RemoteTopic>()
   /** Wants I sent and await the last batch of: topic → want id. */
   readonly wants = new Map<string, number>()
+  /** Envelopes received so far for the want in flight, per topic. */
+  readonly received = new Map<string, number>()
+  /** Topics where the remote's last reply was empty although its frontier promised more: not asked again until its frontier moves. */
+  readonly stalled = new Set<string>()
   /** Frontier entries changed since the last Have, per topic. */
   readonly pendingHave = new Map<string, Map<string, number>>()
   haveTimer: ReturnType<typeof setTimeout> | undefined
@@ -74,6 +78,7 @@ export class Session {
       for (const [a, s] of held) if (s > (t.held.get(a) ?? 0)) t.held.set(a, s)
       for (const [a, s] of oldest) t.oldest.set(a, s)
     }
+    this.stalled.delete(topic)
     const after = t.held.get(author) ?? 0
     if (after !== before) t.ackMovedAt = now
     return { before, after }
