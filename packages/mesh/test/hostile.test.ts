@@ -1,0 +1,80 @@
+/**
+ * (e) A raw gossipsub peer (no weft) injects forged, malformed and replayed
+ * envelopes on the topic: none is delivered, and the honest peers' gossipsub
+ * score of the attacker goes negative.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
+import { nodeCrypto } from '@weft/crypto-node'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { weftGossipsub } from '../src/gossip.ts'
+import { Cluster, NETWORK, until } from './helpers.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+
+let cluster: Cluster
+let raw: Libp2p<{ pubsub: GossipSub }> | undefined
+afterEach(async () => {
+  await raw?.stop()
+  await cluster?.stop()
+})
+
+describe('hostile gossip', () => {
+  it('(e) forged, malformed and replayed envelopes are never delivered; the sender is scored below zero', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const other = await cluster.add()
+    await honest.libp2p.dial(other.libp2p.getMultiaddrs()[0]!)
+    const topic = await honest.topic('t')
+    await other.topic('t') // a second honest subscriber, so the topic has a mesh
+    const got: string[] = []
+    topic.subscribe(m => { got.push(m.text() ?? '') })
+    const rejected: string[] = []
+    honest.addEventListener('message:rejected', (e) => { rejected.push(e.detail.reason) })
+
+    raw = await createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
+    })
+    raw.services.pubsub.subscribe('t')
+    await raw.dial(honest.libp2p.getMultiaddrs()[0]!)
+    await until(() => raw!.services.pubsub.getSubscribers('t').length > 0, 10_000, 'raw peer sees the topic')
+    await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat, so it is in the mesh
+
+    const victim = nobleSigner(new Uint8Array(32).fill(42))
+    const attacker = nobleSigner(new Uint8Array(32).fill(43))
+    const crypto = nodeCrypto()
+    const input = (seq: number, text: string) => ({ network: NETWORK, topic: 't', seq, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) })
+    // a valid message from the victim, delivered normally through the honest mesh
+    const genuine = await sealEnvelope(input(1, 'genuine'), victim, crypto)
+    await raw.services.pubsub.publish('t', genuine.bytes)
+    await until(() => got.includes('genuine'), 10_000, 'the genuine message')
+    // forged: names the victim, signed by the attacker
+    for (let i = 2; i < 30; i++) {
+      const body = encodeBody(input(i, `forged ${i}`), victim.publicKey)
+      await raw.services.pubsub.publish('t', encodeEnvelope(body, await attacker.sign(signingBytes(body))))
+    }
+    // malformed bytes
+    for (let i = 0; i < 30; i++) await raw.services.pubsub.publish('t', Uint8Array.from([0x0a, 0xff, i, 1, 2, 3]))
+    // wrong network and wrong topic
+    await raw.services.pubsub.publish('t', (await sealEnvelope({ ...input(2, 'other network'), network: 'elsewhere' }, attacker, crypto)).bytes)
+    await raw.services.pubsub.publish('t', (await sealEnvelope({ ...input(3, 'other topic'), topic: 'u' }, attacker, crypto)).bytes)
+    // replay: the genuine message again (as another gossip message it is dropped as a duplicate)
+    await raw.services.pubsub.publish('t', genuine.bytes).catch(() => undefined)
+    await until(() => rejected.length >= 55, 10_000, 'rejections')
+    await new Promise(resolve => setTimeout(resolve, 1500)) // a heartbeat refreshes scores
+    expect(got).toEqual(['genuine'])
+    expect(new Set(rejected)).toEqual(new Set(['BadSignatureError', 'MalformedEnvelopeError', 'WrongNetworkError', 'WrongTopicError']))
+    const score = (honest.libp2p.services.pubsub as unknown as { getScore(id: string): number }).getScore(raw.peerId.toString())
+    expect(score).toBeLessThan(0)
+  }, 60_000)
+})
