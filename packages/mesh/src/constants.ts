@@ -34,3 +34,6 @@ export const SLOW_PEER_GRACE_MS = 10_000
 
 /** Outbox checks for due retries at least this often. */
 export const OUTBOX_TICK_MS = 250
+
+/** stop() waits this long at most for queued store writes and deliveries of a topic. */
+export const STOP_GRACE_MS = 3_000

@@ -5,7 +5,7 @@
  * through one serial task queue, in order.
  */
 import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
-import { REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -489,15 +489,12 @@ export class Topic {
 
   /** Lets queued writes finish, then stops: waiters are released, timers cleared. Safe twice. */
   async stop (): Promise<void> {
-    if (this.#stopped) {
-      await this.#tasks
-      return
-    }
+    if (this.#stopped) return
     this.#stopped = true
     this.#cancelRepair()
     for (const w of [...this.#roomWaiters]) w.reject(new PeerStoppedError())
-    await this.#publishing
-    await this.#tasks
+    // queued writes finish, within bounds: a store that hangs must not hang stop()
+    await Promise.race([Promise.all([this.#publishing, this.#tasks]), new Promise(resolve => setTimeout(resolve, STOP_GRACE_MS))])
     for (const resolve of this.#ackWaiters.values()) resolve({ acked: false, reason: 'stopped' })
     this.#ackWaiters.clear()
   }
