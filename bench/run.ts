@@ -3,9 +3,10 @@
 import { Report } from './report.ts'
 import { coreSuite } from './suites/core.ts'
 import { storeSuite } from './suites/store.ts'
+import { meshSuite } from './suites/mesh.ts'
 import type { Suite } from './suite.ts'
 
-const suites: Suite[] = [coreSuite, storeSuite]
+const suites: Suite[] = [coreSuite, storeSuite, meshSuite]
 
 const args = process.argv.slice(2)
 const onlyAt = args.indexOf('--only')

@@ -7,9 +7,9 @@ export const SYNC_PROTOCOL = '/weft/sync/1.0.0'
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 /** Most messages one Want may ask for, and one reply may carry. */
-export const MAX_WANT_MESSAGES = 512
+export const MAX_WANT_MESSAGES = 2048
 /** Most bytes of envelopes one reply carries; the rest is asked for again. */
-export const MAX_REPLY_BYTES = 2 * 1024 * 1024
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024
 /** Envelopes per Batch frame. */
 export const BATCH_FRAME_MESSAGES = 64
 
@@ -18,7 +18,7 @@ export const WANT_RATE_PER_S = 50
 export const WANT_BURST = 100
 
 /** Frontier updates (custody acks) are sent at most this often per peer. */
-export const HAVE_DEBOUNCE_MS = 20
+export const HAVE_DEBOUNCE_MS = 2
 
 /** A gap seen on gossip waits this long for the missing message before it is asked for. */
 export const REPAIR_DELAY_MS = 150

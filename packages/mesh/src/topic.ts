@@ -99,7 +99,11 @@ export class Topic {
   readonly #oldest: Map<string, number>
   #tasks: Promise<void> = Promise.resolve()
   #publishing: Promise<unknown> = Promise.resolve()
+  readonly #publishQueue: Array<{ payload: Uint8Array, options: PublishOptions, resolve: (p: Published) => void, reject: (err: unknown) => void }> = []
+  #publisherRunning = false
   readonly #toStore: Envelope[] = []
+  /** Delivered (handlers resolved) but not yet persisted; written with the next store write. */
+  readonly #deliveredToPersist: Array<{ author: string, seq: number }> = []
   #storing = false
   /** Live deliveries wait here while handlers exist. */
   #live = false
@@ -173,39 +177,75 @@ export class Topic {
     options.signal?.throwIfAborted()
     if (this.#stopped) throw new PeerStoppedError()
     await this.#ctx.established()
-    const run = this.#publishing.then(() => this.#publishOne(typeof data === 'string' ? utf8(data) : data, options))
-    this.#publishing = run.catch(() => undefined)
-    return await run
+    return await new Promise<Published>((resolve, reject) => {
+      this.#publishQueue.push({ payload: typeof data === 'string' ? utf8(data) : data, options, resolve, reject })
+      if (!this.#publisherRunning) {
+        this.#publisherRunning = true
+        this.#publishing = this.#runPublisher().finally(() => { this.#publisherRunning = false })
+      }
+    })
   }
 
-  async #publishOne (payload: Uint8Array, options: PublishOptions): Promise<Published> {
-    await this.#room(options)
-    if (this.#stopped) throw new PeerStoppedError()
+  /**
+   * Publishes queued messages in batches: each batch is sealed in seq order
+   * and committed in one store write (group commit), so concurrent publishes
+   * share one fsync. A batch stops at the window; a failed write rejects its
+   * whole batch and leaves the seq counter where it was.
+   */
+  async #runPublisher (): Promise<void> {
     const ctx = this.#ctx
-    const seq = (this.#held.get(ctx.me) ?? 0) + 1
-    const now = ctx.now()
-    const env = await sealEnvelope({
-      network: ctx.network,
-      topic: this.name,
-      seq,
-      time: now,
-      context: this.#inbox.contextFor(ctx.me, { full: options.fullContext === true }),
-      payload,
-      contentType: options.contentType
-    }, ctx.signer, ctx.crypto, ctx.limits)
-    const entry = this.#outbox.add(env, now)
-    try {
-      await ctx.store.appendOwn(env, entry)
-    } catch (err) {
-      this.#outbox.remove(seq)
-      throw err
+    while (this.#publishQueue.length > 0) {
+      const head = this.#publishQueue[0]!
+      try {
+        await this.#room(head.options)
+      } catch (err) {
+        this.#publishQueue.shift()
+        head.reject(err)
+        continue
+      }
+      if (this.#stopped) {
+        for (const r of this.#publishQueue.splice(0)) r.reject(new PeerStoppedError())
+        return
+      }
+      const room = Math.max(1, Math.min(ctx.window - this.inFlight, STORE_BATCH))
+      const batch = this.#publishQueue.splice(0, room)
+      const first = (this.#held.get(ctx.me) ?? 0) + 1
+      const now = ctx.now()
+      const envs: Envelope[] = []
+      try {
+        for (const [i, r] of batch.entries()) {
+          envs.push(await sealEnvelope({
+            network: ctx.network,
+            topic: this.name,
+            seq: first + i,
+            time: now,
+            context: this.#inbox.contextFor(ctx.me, { full: r.options.fullContext === true }),
+            payload: r.payload,
+            contentType: r.options.contentType
+          }, ctx.signer, ctx.crypto, ctx.limits))
+        }
+        const entries = envs.map(env => this.#outbox.add(env, now))
+        try {
+          await ctx.store.appendOwnBatch(envs, entries)
+        } catch (err) {
+          for (const env of envs) this.#outbox.remove(env.seq)
+          throw err
+        }
+      } catch (err) {
+        for (const r of batch) r.reject(err)
+        continue
+      }
+      this.#held.set(ctx.me, first + envs.length - 1)
+      const released: Envelope[] = []
+      for (const [i, env] of envs.entries()) {
+        const acked = new Promise<AckOutcome>(resolve => this.#ackWaiters.set(env.seq, resolve))
+        ctx.emit('message:queued', { topic: this.name, id: env.id, seq: env.seq })
+        released.push(...this.#inbox.receive(env, now).deliverable)
+        batch[i]!.resolve({ id: env.id, seq: env.seq, acked })
+      }
+      this.#take(released)
+      for (const env of envs) await this.#send(env.id, env.seq, env.bytes, 1)
     }
-    this.#held.set(ctx.me, seq)
-    const acked = new Promise<AckOutcome>(resolve => this.#ackWaiters.set(seq, resolve))
-    ctx.emit('message:queued', { topic: this.name, id: env.id, seq })
-    this.#take(this.#inbox.receive(env, now).deliverable)
-    await this.#send(env.id, seq, env.bytes, 1)
-    return { id: env.id, seq, acked }
   }
 
   /** Waits until the in-flight window has room (or throws WindowFullError when asked not to wait). */
@@ -321,33 +361,42 @@ export class Topic {
     await this.#ctx.store.addProof(proof)
   }
 
-  /** Released envelopes: store them (group commit), then deliver them. */
+  /**
+   * Released envelopes: store them (group commit), then deliver them. One
+   * store write per cycle carries the new messages and the delivered
+   * frontier of the previous cycle's handlers (persisted after they resolved).
+   */
   #take (released: Envelope[]): void {
     if (released.length === 0) return
     this.#toStore.push(...released)
+    this.#kickStore()
+    if (this.#inbox.buffered.messages === 0) this.#cancelRepair()
+  }
+
+  #kickStore (): void {
     if (this.#storing) return
     this.#storing = true
     this.#enqueue(async () => {
       try {
-        while (this.#toStore.length > 0) {
+        while (this.#toStore.length > 0 || this.#deliveredToPersist.length > 0) {
+          // node:sqlite blocks the event loop while it commits: give the network a moment to fill the batch
+          if (this.#toStore.length < STORE_BATCH) await new Promise(resolve => setTimeout(resolve, 1))
           const batch = this.#toStore.splice(0, STORE_BATCH)
           const foreign = batch.filter(e => e.author !== this.#ctx.me)
-          if (foreign.length > 0) {
-            const r = await this.#ctx.store.appendReceived(this.name, foreign)
-            const changed = new Map<string, number>()
-            for (const m of r.stored) {
-              this.#held.set(m.author, m.seq)
-              changed.set(m.author, m.seq)
-            }
-            this.#ctx.announce(this.name, changed)
+          const delivered = this.#deliveredToPersist.splice(0)
+          const r = await this.#ctx.store.appendReceived(this.name, foreign, delivered.length > 0 ? { entries: delivered } : undefined)
+          const changed = new Map<string, number>()
+          for (const m of r.stored) {
+            this.#held.set(m.author, m.seq)
+            changed.set(m.author, m.seq)
           }
+          this.#ctx.announce(this.name, changed)
           if (this.#live) await this.#deliver(batch)
         }
       } finally {
         this.#storing = false
       }
     })
-    if (this.#inbox.buffered.messages === 0) this.#cancelRepair()
   }
 
   // ---- deliver ------------------------------------------------------------
@@ -402,7 +451,9 @@ export class Topic {
       done.push({ author: env.author, seq: env.seq })
       this.#ctx.emit('message:delivered', { topic: this.name, id: env.id, seq: env.seq, author: env.author })
     }
-    if (done.length > 0) await this.#ctx.store.markDelivered(this.name, done)
+    if (done.length === 0) return
+    this.#deliveredToPersist.push(...done)
+    this.#kickStore()
   }
 
   #message (env: Envelope): DeliveredMessage {
@@ -493,6 +544,7 @@ export class Topic {
     this.#stopped = true
     this.#cancelRepair()
     for (const w of [...this.#roomWaiters]) w.reject(new PeerStoppedError())
+    for (const r of this.#publishQueue.splice(0)) r.reject(new PeerStoppedError())
     // queued writes finish, within bounds: a store that hangs must not hang stop()
     await Promise.race([Promise.all([this.#publishing, this.#tasks]), new Promise(resolve => setTimeout(resolve, STOP_GRACE_MS))])
     for (const resolve of this.#ackWaiters.values()) resolve({ acked: false, reason: 'stopped' })

@@ -191,24 +191,41 @@ export class WeftStore {
    * On StorageFullError nothing was stored and the counter did not move.
    */
   async appendOwn (env: Envelope, outbox?: OutboxEntry): Promise<StoredMessage> {
-    if (await this.authorOrigin(env.author) === undefined) {
-      throw new AuthorNotEstablishedError(`this store never established ${env.author}: learn its frontier from peers first (establishAuthor)`)
+    const [stored] = await this.appendOwnBatch([env], outbox === undefined ? [] : [outbox])
+    return stored!
+  }
+
+  /**
+   * `appendOwn` for consecutive messages of one author in one topic, in one
+   * write (group commit): all or none, conditional on the counter being one
+   * below the first seq.
+   */
+  async appendOwnBatch (envs: readonly Envelope[], outbox: readonly OutboxEntry[] = []): Promise<StoredMessage[]> {
+    const first = envs[0]
+    if (first === undefined) return []
+    envs.forEach((e, i) => {
+      if (e.author !== first.author || e.topic !== first.topic || e.seq !== first.seq + i) {
+        throw new InvalidArgumentError('appendOwnBatch takes consecutive seqs of one author in one topic')
+      }
+    })
+    if (await this.authorOrigin(first.author) === undefined) {
+      throw new AuthorNotEstablishedError(`this store never established ${first.author}: learn its frontier from peers first (establishAuthor)`)
     }
-    return await this.#queue(env.topic, async () => {
-      const heldKey = ['held', env.topic, env.author]
+    const topic = first.topic
+    return await this.#queue(topic, async () => {
+      const heldKey = ['held', topic, first.author]
       const current = await this.adapter.get(heldKey)
       const held = current === undefined ? 0 : decodeSeq(current)
-      if (held === undefined) throw new WriteConflictError(`the seq counter of ${env.author} in ${env.topic} is corrupt`)
-      if (env.seq !== held + 1) throw new WriteConflictError(`seq ${env.seq} of ${env.author} in ${env.topic}: the counter is at ${held}`)
-      const stats = await this.stats(env.topic)
-      const stored: StoredMessage = { author: env.author, seq: env.seq, order: stats.nextOrder, receivedAt: this.#init.now(), bytes: env.bytes }
-      const ops: StoreWrite[] = [
-        { type: 'expect', key: heldKey, value: current },
-        { type: 'put', key: msgKey(env.topic, env.author, env.seq), value: encodeMessage(stored) },
-        { type: 'put', key: heldKey, value: seqValue(env.seq) },
-        { type: 'put', key: ['stats', env.topic], value: json(grow(stats, [stored])) }
-      ]
-      if (outbox !== undefined) ops.push({ type: 'put', key: outboxKey(env.topic, env.author, outbox.seq), value: json(outbox) })
+      if (held === undefined) throw new WriteConflictError(`the seq counter of ${first.author} in ${topic} is corrupt`)
+      if (first.seq !== held + 1) throw new WriteConflictError(`seq ${first.seq} of ${first.author} in ${topic}: the counter is at ${held}`)
+      const stats = await this.stats(topic)
+      const now = this.#init.now()
+      const stored: StoredMessage[] = envs.map((e, i) => ({ author: e.author, seq: e.seq, order: stats.nextOrder + i, receivedAt: now, bytes: e.bytes }))
+      const ops: StoreWrite[] = [{ type: 'expect', key: heldKey, value: current }]
+      for (const m of stored) ops.push({ type: 'put', key: msgKey(topic, m.author, m.seq), value: encodeMessage(m) })
+      ops.push({ type: 'put', key: heldKey, value: seqValue(stored[stored.length - 1]!.seq) })
+      ops.push({ type: 'put', key: ['stats', topic], value: json(grow(stats, stored)) })
+      for (const o of outbox) ops.push({ type: 'put', key: outboxKey(topic, first.author, o.seq), value: json(o) })
       await this.adapter.write(ops)
       return stored
     })
@@ -219,7 +236,9 @@ export class WeftStore {
    * author, only the next seq after `held` is taken: lower ones are
    * duplicates, higher ones gaps (both counted, nothing stored for them).
    */
-  async appendReceived (topic: string, envs: readonly Envelope[]): Promise<{ stored: StoredMessage[], duplicates: number, gaps: number }> {
+  async appendReceived (
+    topic: string, envs: readonly Envelope[], delivered?: { consumer?: string, entries: ReadonlyArray<{ author: AuthorId, seq: number }> }
+  ): Promise<{ stored: StoredMessage[], duplicates: number, gaps: number }> {
     return await this.#queue(topic, async () => {
       const held = new Map<AuthorId, number>()
       const stats = await this.stats(topic)
@@ -244,10 +263,12 @@ export class WeftStore {
         }
         held.set(env.author, h)
       }
-      if (stored.length === 0) return { stored, duplicates, gaps }
-      for (const [author, seq] of held) ops.push({ type: 'put', key: ['held', topic, author], value: seqValue(seq) })
-      ops.push({ type: 'put', key: ['stats', topic], value: json(grow(stats, stored)) })
-      await this.adapter.write(ops)
+      if (stored.length > 0) {
+        for (const [author, seq] of held) ops.push({ type: 'put', key: ['held', topic, author], value: seqValue(seq) })
+        ops.push({ type: 'put', key: ['stats', topic], value: json(grow(stats, stored)) })
+      }
+      if (delivered !== undefined) ops.push(...deliveredOps(topic, delivered.entries, delivered.consumer ?? 'default'))
+      if (ops.length > 0) await this.adapter.write(ops)
       return { stored, duplicates, gaps }
     })
   }
@@ -304,10 +325,8 @@ export class WeftStore {
 
   /** Advances `consumer`'s delivered frontier in one write (never moves it back). */
   async markDelivered (topic: string, entries: ReadonlyArray<{ author: AuthorId, seq: number }>, consumer = 'default'): Promise<void> {
-    const top = new Map<AuthorId, number>()
-    for (const e of entries) top.set(e.author, Math.max(e.seq, top.get(e.author) ?? 0))
-    if (top.size === 0) return
-    await this.adapter.write([...top].map(([author, seq]) => ({ type: 'put', key: ['delivered', topic, consumer, author], value: seqValue(seq) })))
+    const ops = deliveredOps(topic, entries, consumer)
+    if (ops.length > 0) await this.adapter.write(ops)
   }
 
   // ---- outbox -------------------------------------------------------------
@@ -458,6 +477,12 @@ export class WeftStore {
     })
     return run
   }
+}
+
+function deliveredOps (topic: string, entries: ReadonlyArray<{ author: AuthorId, seq: number }>, consumer: string): StoreWrite[] {
+  const top = new Map<AuthorId, number>()
+  for (const e of entries) top.set(e.author, Math.max(e.seq, top.get(e.author) ?? 0))
+  return [...top].map(([author, seq]) => ({ type: 'put', key: ['delivered', topic, consumer, author], value: seqValue(seq) }))
 }
 
 function msgKey (topic: string, author: AuthorId, seq: number): StoreKey {
