@@ -26,6 +26,9 @@ export const REPAIR_DELAY_MS = 150
 /** Messages handed to the store in one write (group commit), at most. */
 export const STORE_BATCH = 256
 
+/** Received messages stored per write, at most: smaller than a window, so acks flow back while the rest of the window is still being verified and the publisher refills early. */
+export const RECEIVE_BATCH = 64
+
 /** In-flight (published, not yet acked by every active subscriber) messages per topic before publish waits. */
 export const DEFAULT_WINDOW = 256
 
@@ -37,3 +40,6 @@ export const OUTBOX_TICK_MS = 250
 
 /** stop() waits this long at most for queued store writes and deliveries of a topic. */
 export const STOP_GRACE_MS = 3_000
+
+/** Acked outbox entries are removed from the store in one write at most this often. */
+export const ACK_PERSIST_MS = 100

@@ -358,13 +358,16 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   async #batch (session: Session, name: string, envelopes: Uint8Array[], last: boolean, wantId: number): Promise<void> {
     const topic = this.#opened.get(name)
     if (topic === undefined) return
-    for (const bytes of envelopes.slice(0, MAX_WANT_MESSAGES)) {
-      try {
-        topic.ingest(await openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits }), session.remote)
-      } catch (err) {
-        if (!isRejection(err)) throw err
-        this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: err.name } }))
+    // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
+    const opened = await Promise.allSettled(envelopes.slice(0, MAX_WANT_MESSAGES).map(bytes =>
+      openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits })))
+    for (const r of opened) {
+      if (r.status === 'fulfilled') {
+        topic.ingest(r.value, session.remote)
+        continue
       }
+      if (!isRejection(r.reason)) throw r.reason
+      this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: r.reason.name } }))
     }
     if (session.wants.get(name) !== wantId) return
     const received = (session.received.get(name) ?? 0) + envelopes.length

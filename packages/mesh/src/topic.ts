@@ -5,7 +5,7 @@
  * through one serial task queue, in order.
  */
 import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
-import { REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { ACK_PERSIST_MS, RECEIVE_BATCH, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -108,6 +108,8 @@ export class Topic {
   /** Live deliveries wait here while handlers exist. */
   #live = false
   readonly #ackWaiters = new Map<number, (outcome: AckOutcome) => void>()
+  readonly #ackedToPersist: number[] = []
+  #ackTimer: ReturnType<typeof setTimeout> | undefined
   readonly #roomWaiters = new Set<Waiter>()
   #repairTimer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
@@ -328,7 +330,20 @@ export class Topic {
       this.#ackWaiters.get(e.seq)?.({ acked: true, peers: [...e.ackedBy] })
       this.#ackWaiters.delete(e.seq)
     }
-    await this.#ctx.store.updateOutbox(this.name, this.#ctx.me, [], done.map(e => e.seq)).catch(err => this.#error(err))
+    // Acked entries leave the stored outbox lazily (with the next publish commit, or within
+    // ACK_PERSIST_MS): if the process dies first, they are sent once more and dropped as duplicates.
+    this.#ackedToPersist.push(...done.map(e => e.seq))
+    if (this.#ackTimer === undefined) {
+      this.#ackTimer = setTimeout(() => {
+        this.#ackTimer = undefined
+        void this.#persistAcks()
+      }, ACK_PERSIST_MS)
+    }
+  }
+
+  async #persistAcks (): Promise<void> {
+    const seqs = this.#ackedToPersist.splice(0)
+    if (seqs.length > 0) await this.#ctx.store.updateOutbox(this.name, this.#ctx.me, [], seqs).catch(err => this.#error(err))
   }
 
   // ---- receive ------------------------------------------------------------
@@ -380,8 +395,8 @@ export class Topic {
       try {
         while (this.#toStore.length > 0 || this.#deliveredToPersist.length > 0) {
           // node:sqlite blocks the event loop while it commits: give the network a moment to fill the batch
-          if (this.#toStore.length < STORE_BATCH) await new Promise(resolve => setTimeout(resolve, 1))
-          const batch = this.#toStore.splice(0, STORE_BATCH)
+          if (this.#toStore.length < RECEIVE_BATCH) await new Promise(resolve => setTimeout(resolve, 1))
+          const batch = this.#toStore.splice(0, RECEIVE_BATCH)
           const foreign = batch.filter(e => e.author !== this.#ctx.me)
           const delivered = this.#deliveredToPersist.splice(0)
           const r = await this.#ctx.store.appendReceived(this.name, foreign, delivered.length > 0 ? { entries: delivered } : undefined)
@@ -543,6 +558,9 @@ export class Topic {
     if (this.#stopped) return
     this.#stopped = true
     this.#cancelRepair()
+    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer)
+    this.#ackTimer = undefined
+    await this.#persistAcks()
     for (const w of [...this.#roomWaiters]) w.reject(new PeerStoppedError())
     for (const r of this.#publishQueue.splice(0)) r.reject(new PeerStoppedError())
     // queued writes finish, within bounds: a store that hangs must not hang stop()

@@ -38,7 +38,8 @@ export interface NodePeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'signe
 const REDIAL_MS = 2_000
 
 export async function createNodePeer (init: NodePeerInit): Promise<WeftPeer> {
-  const crypto = nodeCrypto()
+  // verification on the thread pool: gossip and sync validation overlap with the rest of the work
+  const crypto = nodeCrypto({ offThread: true })
   const adapter = init.adapter ?? (init.dataDir !== undefined ? SqliteStore.open({ path: join(init.dataDir, 'weft.db') }) : new MemoryStore())
   const store = await WeftStore.open(adapter, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
   let seed = await store.identity('default')
