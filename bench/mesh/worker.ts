@@ -23,6 +23,8 @@ interface Config {
   rate?: number
   window?: number
   target?: string
+  /** More peers to dial (a full mesh). */
+  peers?: string[]
   dataDir?: string
   preload?: number
 }
@@ -64,7 +66,7 @@ async function pace (i: number, start: number): Promise<void> {
 if (config.kind === 'weft') {
   const peer = await createNodePeer({
     network: 'bench', dataDir: config.dataDir, listen: ['/ip4/127.0.0.1/tcp/0'],
-    bootstrap: config.target === undefined ? [] : [config.target], window: config.window
+    bootstrap: [...(config.target === undefined ? [] : [config.target]), ...(config.peers ?? [])], window: config.window
   })
   const topic = await peer.topic(TOPIC)
   if (config.role === 'sub') {
@@ -86,7 +88,8 @@ if (config.kind === 'weft') {
     if (config.preload !== undefined) {
       print({ event: 'ready', addr: peer.libp2p.getMultiaddrs()[0]!.toString() })
     } else {
-      while (!peer.libp2p.getConnections().length) await new Promise(resolve => setTimeout(resolve, 20))
+      const expected = (config.peers?.length ?? 0) + (config.target === undefined ? 0 : 1)
+      while (peer.libp2p.getConnections().length < Math.max(1, expected)) await new Promise(resolve => setTimeout(resolve, 20))
       await new Promise(resolve => setTimeout(resolve, 1500)) // the mesh forms
       const start = now()
       print({ event: 'start', at: start })
@@ -118,6 +121,7 @@ if (config.kind === 'weft') {
     services: { identify: identify(), pubsub: gossipsub(config.kind === 'gossipsub_nosign' ? { globalSignaturePolicy: 'StrictNoSign' } : {}) }
   })
   node.services.pubsub.subscribe(TOPIC)
+  for (const p of config.peers ?? []) await node.dial(multiaddr(p)).catch(() => undefined)
   if (config.role === 'sub') {
     let count = 0
     let lat: number[] = []
@@ -132,8 +136,8 @@ if (config.kind === 'weft') {
     })
     print({ event: 'ready', addr: node.getMultiaddrs()[0]!.toString() })
   } else {
-    await node.dial(multiaddr(config.target!))
-    while (node.services.pubsub.getSubscribers(TOPIC).length === 0) await new Promise(resolve => setTimeout(resolve, 20))
+    if (config.target !== undefined) await node.dial(multiaddr(config.target))
+    while (node.services.pubsub.getSubscribers(TOPIC).length < (config.peers?.length ?? 0) + (config.target === undefined ? 0 : 1)) await new Promise(resolve => setTimeout(resolve, 20))
     await new Promise(resolve => setTimeout(resolve, 1500))
     const window = config.window ?? 256
     const start = now()

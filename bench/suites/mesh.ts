@@ -100,6 +100,49 @@ async function oneToOne (kind: Kind, count: number, rate?: number): Promise<Run>
   }
 }
 
+interface FanOut { msgsPerS: number, delivered: number, expected: number, p99: number }
+
+/** One publisher, 8 subscribers in a full mesh (9 processes), `rate` msg/s offered. */
+async function oneToEight (kind: Kind, count: number, rate: number): Promise<FanOut> {
+  const subs: Worker[] = []
+  const dirs: string[] = []
+  const progress: number[] = []
+  const lat: number[] = []
+  let pub: Worker | undefined
+  try {
+    const addrs: string[] = []
+    for (let i = 0; i < 8; i++) {
+      const dir = kind === 'weft' ? mkdtempSync(join(tmpdir(), 'weft-bench-')) : undefined
+      if (dir !== undefined) dirs.push(dir)
+      const w = worker({ kind, role: 'sub', count, peers: [...addrs], dataDir: dir })
+      progress.push(0)
+      w.on(e => {
+        if (e.event !== 'progress') return
+        lat.push(...(e.lat as number[]))
+        progress[i] = e.count
+        pub?.send(`credit ${Math.min(...progress)}`)
+      })
+      addrs.push((await w.next(e => e.event === 'ready')).addr)
+      subs.push(w)
+    }
+    const dir = kind === 'weft' ? mkdtempSync(join(tmpdir(), 'weft-bench-')) : undefined
+    if (dir !== undefined) dirs.push(dir)
+    // raw gossipsub cannot slow its publisher: it publishes at the offered rate, whatever happens downstream
+    pub = worker({ kind, role: 'pub', count, rate, peers: addrs, window: kind === 'weft' ? 256 : 1e9, dataDir: dir })
+    const start = await pub.next(e => e.event === 'start')
+    const published = await pub.next(e => e.event === 'published', 300_000)
+    const deadline = Date.now() + 30_000 + (count / rate) * 1000
+    while (progress.some(p => p < count) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+    const end = performance.timeOrigin + performance.now()
+    const delivered = progress.reduce((a, b) => a + b, 0)
+    void published
+    return { msgsPerS: delivered / ((end - start.at) / 1000), delivered, expected: 8 * count, p99: lat.length > 0 ? percentile(lat, 0.99) : NaN }
+  } finally {
+    stop(...subs, ...(pub === undefined ? [] : [pub]))
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  }
+}
+
 /** A TCP proxy on 127.0.0.1 that counts the bytes it carries both ways. */
 async function countingProxy (targetPort: number): Promise<{ port: number, bytes: () => number, close: () => void }> {
   let bytes = 0
@@ -158,6 +201,16 @@ async function run (report: Report, wanted: (m: string) => boolean): Promise<voi
     report.add('gossipsub_nosign.tcp.1to1.p99_ms', { value: round(nosign.p99, 1), unit: 'ms', note: `2,000 msg/s offered, ${n} messages; p50 ${round(nosign.p50, 1)} ms; achieved ${round(nosign.msgsPerS)} msg/s` })
     report.add('mesh.tcp.1to1.p99_ms', { value: round(weft.p99, 1), unit: 'ms', baseline: 'gossipsub_nosign.tcp.1to1.p99_ms', target: 'sustains 2,000 msg/s, p99 <= 2x baseline', note: `p50 ${round(weft.p50, 1)} ms; achieved ${round(weft.msgsPerS)} msg/s` })
   }
+  if (wanted('mesh.tcp.1to8') || wanted('gossipsub.tcp.1to8') || wanted('gossipsub_nosign.tcp.1to8')) {
+    const n = 5_000
+    for (const kind of ['gossipsub', 'gossipsub_nosign', 'weft'] as const) {
+      const r = await oneToEight(kind, n, 500)
+      const name = kind === 'weft' ? 'mesh' : kind
+      const base = kind === 'weft' ? { baseline: 'gossipsub.tcp.1to8.msgs_per_s' } : {}
+      report.add(`${name}.tcp.1to8.msgs_per_s`, { value: round(r.msgsPerS), unit: 'msg/s', ...base, note: `deliveries summed over 8 subscribers, 9 processes in a full mesh, ${n} messages at 500 msg/s offered; p99 ${round(r.p99, 1)} ms` })
+      report.add(`${name}.tcp.1to8.delivered_ratio`, { value: round(r.delivered / r.expected, 4), unit: 'ratio', ...(kind === 'weft' ? { target: '1.0 in every run' } : {}), note: `${r.delivered} of ${r.expected} deliveries` })
+    }
+  }
   if (wanted('mesh.catchup')) {
     const c = await catchup(10_000)
     report.add('mesh.catchup.msgs_per_s', { value: round(c.steadyPerS), unit: 'msg/s', target: '>= 20,000', note: `a new peer catches up 10,000 x 1 KiB from one peer that stored them: first to last delivery; ${round(c.msgsPerS)} msg/s counting its process start, dial and handshake` })
@@ -167,6 +220,6 @@ async function run (report: Report, wanted: (m: string) => boolean): Promise<voi
 
 export const meshSuite: Suite = {
   name: 'mesh',
-  metrics: ['mesh.tcp.1to1', 'mesh.tcp.durable', 'gossipsub.tcp', 'gossipsub_nosign.tcp', 'mesh.catchup'],
+  metrics: ['mesh.tcp.1to1', 'mesh.tcp.1to8', 'mesh.tcp.durable', 'gossipsub.tcp', 'gossipsub_nosign.tcp', 'mesh.catchup'],
   run
 }

@@ -40,3 +40,20 @@ describe('@weft/crypto-node', () => {
     expect(opened.id).toBe(env.id)
   })
 })
+
+describe('@weft/crypto-node off the main thread', () => {
+  it('verifies on the thread pool with the same answers', async () => {
+    const c = nodeCrypto({ offThread: true })
+    const s = nodeSigner(generateSeed())
+    const data = generateSeed()
+    const sig = await s.sign(data)
+    const good = c.verify(s.publicKey, data, sig)
+    expect(good).toBeInstanceOf(Promise)
+    expect(await good).toBe(true)
+    const bad = Uint8Array.from(sig)
+    bad[5]! ^= 1
+    expect(await c.verify(s.publicKey, data, bad)).toBe(false)
+    expect(await c.verify(new Uint8Array(32).fill(0xff), data, sig)).toBe(false)
+    expect(c.verify(s.publicKey, data, sig.subarray(1))).toBe(false)
+  })
+})
