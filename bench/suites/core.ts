@@ -6,6 +6,7 @@ import {
   tagOfAuthor, clockWith
 } from '@weft/core'
 import { nodeCrypto, nodeSigner } from '@weft/crypto-node'
+import { prng } from '@weft/test-suites/prng'
 import { median, percentile, round } from '../report.ts'
 import type { Envelope, Signer, VectorClock, AuthorId } from '@weft/core'
 import type { Report } from '../report.ts'
@@ -13,17 +14,6 @@ import type { Suite } from '../suite.ts'
 
 const NETWORK = 'weft-bench'
 const TOPIC = 'bench'
-
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function seed (i: number): Uint8Array {
   const s = new Uint8Array(32)

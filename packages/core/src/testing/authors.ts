@@ -25,17 +25,7 @@ export function seedOf (i: number): Uint8Array {
   return seed
 }
 
-/** Mulberry32: a small seeded PRNG returning numbers in [0, 1). */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng } from '@weft/test-suites/prng'
 
 /** An author with its own inbox: it delivers what it receives and writes causal contexts from that. */
 export class TestAuthor {

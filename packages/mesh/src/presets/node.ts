@@ -10,13 +10,13 @@ import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryStore, WeftStore, authorIdFromKey } from '@weft/core'
 import { generateSeed, nodeCrypto, nodeSigner } from '@weft/crypto-node'
 import { SqliteStore } from '@weft/storage-sqlite'
 import { createLibp2p } from 'libp2p'
 import { weftGossipsub } from '../gossip.ts'
 import { createPeer } from '../peer.ts'
+import { keepDialled } from './keep-dialled.ts'
 import type { PeerInit, WeftPeer } from '../peer.ts'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import type { StoreAdapter } from '@weft/core'
@@ -33,9 +33,6 @@ export interface NodePeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'signe
   /** Extra gossipsub options. */
   gossipsub?: Partial<GossipsubOpts>
 }
-
-/** Redial bootstrap peers this often while not connected to them. */
-const REDIAL_MS = 2_000
 
 export async function createNodePeer (init: NodePeerInit): Promise<WeftPeer> {
   // verification on the thread pool: gossip and sync validation overlap with the rest of the work
@@ -63,24 +60,4 @@ export async function createNodePeer (init: NodePeerInit): Promise<WeftPeer> {
   const peer = await createPeer({ ...init, libp2p, store, signer: nodeSigner(seed), crypto, closeStore: true })
   keepDialled(peer, init.bootstrap ?? [])
   return peer
-}
-
-function keepDialled (peer: WeftPeer, bootstrap: string[]): void {
-  if (bootstrap.length === 0) return
-  const addrs = bootstrap.map(a => multiaddr(a))
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let stopped = false
-  const dialAll = async (): Promise<void> => {
-    for (const addr of addrs) {
-      const id = addr.getComponents().filter(c => c.name === 'p2p').pop()?.value
-      if (id !== undefined && peer.libp2p.getConnections().some(c => c.remotePeer.toString() === id)) continue
-      await peer.libp2p.dial(addr, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
-    }
-    if (!stopped) timer = setTimeout(() => { void dialAll() }, REDIAL_MS)
-  }
-  peer.addEventListener('stopping', () => {
-    stopped = true
-    if (timer !== undefined) clearTimeout(timer)
-  }, { once: true })
-  void dialAll()
 }

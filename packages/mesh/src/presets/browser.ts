@@ -1,0 +1,72 @@
+/**
+ * The browser preset: a weft peer in a tab. Its store is IndexedDB (one author
+ * identity per tab, claimed with a Web Lock), it reaches relays over
+ * WebSockets and other browsers over WebRTC through circuit relay v2.
+ * Choices forced by the browser (BROWSER-NOTES.md):
+ * - no public STUN servers unless given (G3);
+ * - the default browser connection gater refuses ws:// and private
+ *   addresses, which is every relay in development: `allowDial` decides
+ *   instead (default: any address) (G2).
+ */
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { WeftStore, authorIdFromKey, nobleCrypto, nobleSigner } from '@weft/core'
+import { IdbStore, claimTabIdentity } from '@weft/storage-idb'
+import { createLibp2p } from 'libp2p'
+import { weftGossipsub } from '../gossip.ts'
+import { createPeer } from '../peer.ts'
+import { keepDialled } from './keep-dialled.ts'
+import type { PeerInit, WeftPeer } from '../peer.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { TabIdentity } from '@weft/storage-idb'
+
+export interface BrowserPeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'signer' | 'crypto'> {
+  /** IndexedDB database name. @default 'weft' */
+  dbName?: string
+  /** Relays (or any weft peers) to dial and keep dialled, e.g. `/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3…`. */
+  bootstrap?: string[]
+  /** ICE servers for WebRTC. @default [] (no public STUN) */
+  iceServers?: RTCIceServer[]
+  /** Which addresses may be dialled. @default every address */
+  allowDial?: (addr: Multiaddr) => boolean
+}
+
+export interface BrowserPeer {
+  readonly peer: WeftPeer
+  /** This tab's identity in the store's pool (released when the peer stops). */
+  readonly identity: TabIdentity
+  /** Whether the browser granted persistent storage. */
+  readonly persisted: boolean | undefined
+}
+
+export async function createBrowserPeer (init: BrowserPeerInit): Promise<BrowserPeer> {
+  const crypto = nobleCrypto()
+  const adapter = await IdbStore.open({ name: init.dbName ?? 'weft' })
+  const store = await WeftStore.open(adapter, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
+  const identity = await claimTabIdentity(store, {
+    create: async () => {
+      const secret = globalThis.crypto.getRandomValues(new Uint8Array(32))
+      return { secret, author: authorIdFromKey(nobleSigner(secret).publicKey) }
+    }
+  })
+  const allow = init.allowDial ?? (() => true)
+  const libp2p = await createLibp2p({
+    privateKey: await generateKeyPairFromSeed('Ed25519', identity.secret),
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } }), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: async (addr) => !allow(addr) },
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    services: { identify: identify(), pubsub: weftGossipsub({ crypto }) }
+  })
+  const peer = await createPeer({ ...init, libp2p, store, signer: nobleSigner(identity.secret), crypto, closeStore: true })
+  peer.addEventListener('stopping', () => { identity.release() }, { once: true })
+  keepDialled(peer, init.bootstrap ?? [])
+  return { peer, identity, persisted: adapter.persisted }
+}
