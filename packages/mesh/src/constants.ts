@@ -43,3 +43,9 @@ export const STOP_GRACE_MS = 3_000
 
 /** Acked outbox entries are removed from the store in one write at most this often. */
 export const ACK_PERSIST_MS = 100
+
+/** Topics whose frontier is kept per connected peer; frontiers for more are ignored. */
+export const MAX_REMOTE_TOPICS = 1024
+
+/** Authors per topic frontier kept from one peer; entries past it are ignored. */
+export const MAX_FRONTIER_AUTHORS = 100_000

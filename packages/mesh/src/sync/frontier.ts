@@ -1,5 +1,6 @@
 /** Conversions between version vectors and their wire form. */
 import { clockFrom } from '@weft/core'
+import { MAX_FRONTIER_AUTHORS } from '../constants.ts'
 import type { VersionVector } from '@weft/core'
 import type { Entry, Frontier } from './pb/sync.ts'
 
@@ -14,7 +15,7 @@ export function toEntries (vv: Iterable<readonly [string, number]>): Entry[] {
 /** A version vector from wire entries; out-of-range seqs and over-long author ids are dropped. */
 export function fromEntries (entries: readonly Entry[]): VersionVector {
   const out: Array<[string, number]> = []
-  for (const e of entries) {
+  for (const e of entries.slice(0, MAX_FRONTIER_AUTHORS)) {
     if (e.seq < 1n || e.seq > MAX || e.author.length === 0 || e.author.length > 128) continue
     out.push([e.author, Number(e.seq)])
   }

@@ -4,7 +4,7 @@
  * also its custody acks for my messages), the wants in flight, and a token
  * bucket for the wants it serves.
  */
-import { WANT_BURST, WANT_RATE_PER_S } from '../constants.ts'
+import { MAX_REMOTE_TOPICS, WANT_BURST, WANT_RATE_PER_S } from '../constants.ts'
 import { writeFrame } from './framing.ts'
 import type { Stream } from '@libp2p/interface'
 import type { VersionVector } from '@weft/core'
@@ -67,6 +67,7 @@ export class Session {
   update (topic: string, held: VersionVector, oldest: VersionVector, full: boolean, author: string, now: number): { before: number, after: number } {
     let t = this.topics.get(topic)
     if (t === undefined) {
+      if (this.topics.size >= MAX_REMOTE_TOPICS) return { before: 0, after: 0 } // a peer naming endless topics: ignored past the cap
       t = { held: new Map(), oldest: new Map(), ackMovedAt: now }
       this.topics.set(topic, t)
     }
