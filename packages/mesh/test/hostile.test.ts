@@ -77,4 +77,37 @@ describe('hostile gossip', () => {
     const score = (honest.libp2p.services.pubsub as unknown as { getScore(id: string): number }).getScore(raw.peerId.toString())
     expect(score).toBeLessThan(0)
   }, 60_000)
+
+  it('equivocation: two different signed messages with one (author, seq) keep the first and record a proof', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const topic = await honest.topic('e')
+    const got: string[] = []
+    topic.subscribe(m => { got.push(m.text() ?? '') })
+    const proofs: Array<{ seq: number }> = []
+    honest.addEventListener('equivocation', (e) => { proofs.push(e.detail.proof) })
+    raw = await createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
+    })
+    raw.services.pubsub.subscribe('e')
+    await raw.dial(honest.libp2p.getMultiaddrs()[0]!)
+    await until(() => raw!.services.pubsub.getSubscribers('e').length > 0, 10_000, 'raw peer sees the topic')
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    const liar = nobleSigner(new Uint8Array(32).fill(44))
+    const crypto = nodeCrypto()
+    const msg = (text: string) => ({ network: NETWORK, topic: 'e', seq: 1, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) })
+    await raw.services.pubsub.publish('e', (await sealEnvelope(msg('first version'), liar, crypto)).bytes)
+    await until(() => got.length === 1, 10_000, 'the first version')
+    await raw.services.pubsub.publish('e', (await sealEnvelope(msg('second version'), liar, crypto)).bytes)
+    await until(() => proofs.length === 1, 10_000, 'the equivocation proof')
+    expect(got).toEqual(['first version'])
+    expect(proofs[0]).toMatchObject({ seq: 1 })
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(await honest.store.proofs('e')).toHaveLength(1)
+  }, 60_000)
 })
