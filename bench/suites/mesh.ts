@@ -68,7 +68,10 @@ function stop (...ws: Worker[]): void {
 
 interface Run { msgsPerS: number, ackedPerS?: number, p99: number, p50: number, delivered: number }
 
-/** One publisher, one subscriber: throughput until the last delivery (and, for weft, the last custody ack). */
+/**
+ * One publisher, one subscriber: throughput until the last delivery (and, for weft, the last custody ack).
+ * WEFT_BENCH_WINDOW overrides the publish window (256) for diagnosis; the reported figures use 256.
+ */
 async function oneToOne (kind: Kind, count: number, rate?: number): Promise<Run> {
   const dirs = kind === 'weft' ? [mkdtempSync(join(tmpdir(), 'weft-bench-')), mkdtempSync(join(tmpdir(), 'weft-bench-'))] : []
   const sub = worker({ kind, role: 'sub', count, dataDir: dirs[0] })
@@ -84,7 +87,7 @@ async function oneToOne (kind: Kind, count: number, rate?: number): Promise<Run>
   let pub: Worker | undefined
   try {
     const ready = await sub.next(e => e.event === 'ready')
-    pub = worker({ kind, role: 'pub', count, rate, target: ready.addr, window: 256, dataDir: dirs[1] })
+    pub = worker({ kind, role: 'pub', count, rate, target: ready.addr, window: Number(process.env.WEFT_BENCH_WINDOW ?? 256), dataDir: dirs[1] })
     const start = await pub.next(e => e.event === 'start')
     const done = await sub.next(e => e.event === 'done', 180_000)
     const run: Run = { msgsPerS: count / ((done.at - start.at) / 1000), p99: percentile(lat, 0.99), p50: percentile(lat, 0.5), delivered }
