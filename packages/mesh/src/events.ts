@@ -20,6 +20,8 @@ export interface MeshEvents {
   'message:acked': CustomEvent<MessageLifecycle & { peers: string[] }>
   /** My message expired unacked (kept in the outbox's expired list). */
   'message:expired': CustomEvent<{ topic: string, entry: OutboxEntry }>
+  /** Received messages were committed to the store (custody taken). */
+  'messages:stored': CustomEvent<{ topic: string, count: number }>
   /** A message was handed to the application (its handlers resolved). */
   'message:delivered': CustomEvent<MessageLifecycle & { author: string }>
   /** A message from the network was refused; `from` is the peer that sent it. */

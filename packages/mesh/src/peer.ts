@@ -70,7 +70,20 @@ export interface TopicHandle {
   readonly inFlight: number
 }
 
+/** Counters of the sync protocol, for metrics. */
+export interface SyncStats {
+  /** Frontier updates sent (custody acks included). */
+  havesSent: number
+  /** Wants sent, and wants served to others. */
+  wantsSent: number
+  wantsServed: number
+  /** Envelopes received in sync batches. */
+  batchEnvelopes: number
+}
+
 export class WeftPeer extends TypedEventEmitter<MeshEvents> {
+  /** Sync protocol counters. */
+  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0 }
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>
   readonly store: WeftStore
   readonly network: string
@@ -115,6 +128,16 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
 
   get connectionState (): ConnectionState {
     return this.#state
+  }
+
+  /** Connected weft peers (sync sessions). */
+  get sessionCount (): number {
+    return this.#sessions.size
+  }
+
+  /** Names of the topics opened. */
+  get topicNames (): string[] {
+    return [...this.#opened.keys()]
   }
 
   /** Starts libp2p (if needed), the sync protocol and the outbox timer. Safe twice. */
@@ -266,7 +289,10 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       await readFrames(stream, frame => this.#onFrame(remote, frame))
     } catch (err) {
       stream.abort(err as Error)
-      this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: '', from: remote, reason: (err as Error).name } }))
+      // a broken frame is hostile input; a stream reset when a peer goes away is not
+      if ((err as Error).name === 'ProtocolError') {
+        this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: '', from: remote, reason: 'ProtocolError' } }))
+      }
     }
   }
 
@@ -315,6 +341,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   #want (session: Session, topic: string, ranges: SeqRange[]): void {
     const id = ++this.#wantIds
     session.wants.set(topic, id)
+    this.stats.wantsSent++
     void session.send({
       want: {
         topic,
@@ -332,6 +359,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: [], last: true } })
       return
     }
+    this.stats.wantsServed++
     const ranges: SeqRange[] = want.ranges.slice(0, 1024).flatMap(r => {
       const from = Number(r.from)
       const to = Math.min(Number(r.to), clockGet(topic.held, r.author))
@@ -358,6 +386,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   async #batch (session: Session, name: string, envelopes: Uint8Array[], last: boolean, wantId: number): Promise<void> {
     const topic = this.#opened.get(name)
     if (topic === undefined) return
+    this.stats.batchEnvelopes += envelopes.length
     // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
     const opened = await Promise.allSettled(envelopes.slice(0, MAX_WANT_MESSAGES).map(bytes =>
       openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits })))
@@ -395,6 +424,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
           s.haveTimer = undefined
           const topics = [...s.pendingHave].map(([t, m]) => frontier(t, m, new Map(), false))
           s.pendingHave.clear()
+          this.stats.havesSent++
           void s.send({ have: { topics } })
         }, HAVE_DEBOUNCE_MS)
       }

@@ -406,6 +406,7 @@ export class Topic {
             changed.set(m.author, m.seq)
           }
           this.#ctx.announce(this.name, changed)
+          if (r.stored.length > 0) this.#ctx.emit('messages:stored', { topic: this.name, count: r.stored.length })
           if (this.#live) await this.#deliver(batch)
         }
       } finally {

@@ -32,32 +32,51 @@ export interface NodePeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'signe
   bootstrap?: string[]
   /** Extra gossipsub options. */
   gossipsub?: Partial<GossipsubOpts>
+  /** Extra libp2p services (a relay adds `circuitRelayServer()`). */
+  services?: Record<string, (components: any) => unknown>
+}
+
+/** Opens the store of a data folder (SQLite `weft.db`), or an in-memory one without a folder. */
+export async function openNodeStore (dataDir?: string, adapter?: StoreAdapter): Promise<WeftStore> {
+  const a = adapter ?? (dataDir !== undefined ? SqliteStore.open({ path: join(dataDir, 'weft.db') }) : new MemoryStore())
+  return await WeftStore.open(a, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
+}
+
+/** The store's identity (32-byte Ed25519 seed) and its peer id, created on first use. */
+export async function loadOrCreateIdentity (store: WeftStore): Promise<{ seed: Uint8Array, peerId: string, created: boolean }> {
+  const found = await store.identity('default')
+  if (found !== undefined) return { seed: found, peerId: authorIdFromKey(nodeSigner(found).publicKey), created: false }
+  const seed = generateSeed()
+  const peerId = authorIdFromKey(nodeSigner(seed).publicKey)
+  await store.createIdentity('default', seed, peerId)
+  return { seed, peerId, created: true }
 }
 
 export async function createNodePeer (init: NodePeerInit): Promise<WeftPeer> {
   // verification on the thread pool: gossip and sync validation overlap with the rest of the work
   const crypto = nodeCrypto({ offThread: true })
-  const adapter = init.adapter ?? (init.dataDir !== undefined ? SqliteStore.open({ path: join(init.dataDir, 'weft.db') }) : new MemoryStore())
-  const store = await WeftStore.open(adapter, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
-  let seed = await store.identity('default')
-  if (seed === undefined) {
-    seed = generateSeed()
-    await store.createIdentity('default', seed, authorIdFromKey(nodeSigner(seed).publicKey))
+  const store = await openNodeStore(init.dataDir, init.adapter)
+  let peer: WeftPeer
+  try {
+    const { seed } = await loadOrCreateIdentity(store)
+    const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+    const libp2p = await createLibp2p({
+      privateKey,
+      addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      // many local peers dial from one host in tests and on a relay (PERF-NOTES finding 5)
+      connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 },
+      // weft's flow control slows publishers; a busy peer must not be cut off (BROWSER-NOTES G7)
+      connectionMonitor: { abortConnectionOnPingFailure: false },
+      services: { ...init.services, identify: identify(), pubsub: weftGossipsub({ crypto, overrides: init.gossipsub }) }
+    })
+    peer = await createPeer({ ...init, libp2p, store, signer: nodeSigner(seed), crypto, closeStore: true })
+  } catch (err) {
+    await store.close()
+    throw err
   }
-  const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
-  const libp2p = await createLibp2p({
-    privateKey,
-    addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp(), webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    // many local peers dial from one host in tests and on a relay (PERF-NOTES finding 5)
-    connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 },
-    // weft's flow control slows publishers; a busy peer must not be cut off (BROWSER-NOTES G7)
-    connectionMonitor: { abortConnectionOnPingFailure: false },
-    services: { identify: identify(), pubsub: weftGossipsub({ crypto, overrides: init.gossipsub }) }
-  })
-  const peer = await createPeer({ ...init, libp2p, store, signer: nodeSigner(seed), crypto, closeStore: true })
   keepDialled(peer, init.bootstrap ?? [])
   return peer
 }
