@@ -172,4 +172,64 @@ describe('weft CLI', () => {
       }
     }
   }, 180_000)
+
+  it('causality across peers: a chat on r3 answers every message of a chat on r1; a subscriber always delivers a message before its answer', async () => {
+    const r1 = await relay(dir())
+    const r2 = await relay(dir(), ['--bootstrap', r1.tcp])
+    const r3 = await relay(dir(), ['--bootstrap', r2.tcp])
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const watcher = runAsync(['sub', 'talk', '--bootstrap', r2.tcp, '--json', '--count', '40', '--timeout', '60'])
+    // the answering chat: for every message it delivers from someone else, it publishes "re: <text>"
+    const answerer = spawn(process.execPath, [WEFT, 'chat', 'talk', '--bootstrap', r3.tcp, '--json'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    children.add(answerer)
+    let buf = ''
+    let answered = 0
+    answerer.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString()
+      const lines = buf.split('\n')
+      buf = lines.pop()!
+      for (const line of lines) {
+        const m = JSON.parse(line) as { data: string, own?: boolean }
+        if (m.own !== true) {
+          answerer.stdin!.write(`re: ${m.data}\n`)
+          if (++answered === 20) answerer.stdin!.end()
+        }
+      }
+    })
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    const asker = await runAsync(['chat', 'talk', '--bootstrap', r1.tcp, '--json'], Array.from({ length: 20 }, (_, i) => `question ${i}`).join('\n') + '\n')
+    expect(asker.code, asker.stderr).toBe(0)
+    const seen = await watcher
+    expect(seen.code, seen.stderr).toBe(0)
+    const texts = seen.stdout.trim().split('\n').map(l => (JSON.parse(l) as { data: string }).data)
+    expect(texts.filter(t => t.startsWith('re: '))).toHaveLength(20)
+    for (const [i, t] of texts.entries()) {
+      if (t.startsWith('re: ')) expect(texts.indexOf(t.slice(4)), `"${t.slice(4)}" before its answer`).toBeLessThan(i)
+    }
+  }, 180_000)
+
+  it('a middle relay SIGKILLed mid-stream and restarted on its folder: no acked message is lost', async () => {
+    const r1 = await relay(dir())
+    const d2 = dir()
+    let r2 = await relay(d2, ['--bootstrap', r1.tcp])
+    const port = r2.tcp.split('/')[4]!
+    const r3 = await relay(dir(), ['--bootstrap', `/ip4/127.0.0.1/tcp/${port}/p2p/${r2.peerId}`])
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const sub = runAsync(['sub', 'kill', '--bootstrap', r3.tcp, '--json', '--count', '300', '--timeout', '90'])
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    const pub = runAsync(['pub', 'kill', '--bootstrap', r1.tcp, '--count', '300', '--rate', '100', '--json', '--timeout', '60'])
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    r2.child.kill('SIGKILL')
+    await new Promise(resolve => r2.child.on('exit', resolve))
+    await new Promise(resolve => setTimeout(resolve, 500))
+    r2 = await relay(d2, ['--bootstrap', r1.tcp, '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+    const published = await pub
+    expect(published.code, published.stderr).toBe(0)
+    const acked = published.stdout.trim().split('\n').map(l => (JSON.parse(l) as { seq: number }).seq)
+    expect(acked).toHaveLength(300)
+    const got = await sub
+    expect(got.code, got.stderr).toBe(0)
+    const seqs = got.stdout.trim().split('\n').map(l => (JSON.parse(l) as { seq: number }).seq)
+    expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+  }, 180_000)
 })
