@@ -4,9 +4,10 @@ import { Report } from './report.ts'
 import { coreSuite } from './suites/core.ts'
 import { storeSuite } from './suites/store.ts'
 import { meshSuite } from './suites/mesh.ts'
+import { relaySuite } from './suites/relay.ts'
 import type { Suite } from './suite.ts'
 
-const suites: Suite[] = [coreSuite, storeSuite, meshSuite]
+const suites: Suite[] = [coreSuite, storeSuite, meshSuite, relaySuite]
 
 const args = process.argv.slice(2)
 const onlyAt = args.indexOf('--only')

@@ -41,6 +41,7 @@ function worker (config: object): Worker {
     buffered = lines.pop()!
     for (const line of lines) {
       const e = JSON.parse(line) as Event
+      if (process.env.WEFT_BENCH_DEBUG !== undefined && e.event !== 'progress') process.stderr.write(`[worker ${child.pid}] ${line}\n`)
       for (const h of [...handlers]) h(e)
     }
   })
@@ -72,9 +73,9 @@ interface Run { msgsPerS: number, ackedPerS?: number, p99: number, p50: number, 
  * One publisher, one subscriber: throughput until the last delivery (and, for weft, the last custody ack).
  * WEFT_BENCH_WINDOW overrides the publish window (256) for diagnosis; the reported figures use 256.
  */
-async function oneToOne (kind: Kind, count: number, rate?: number): Promise<Run> {
+export async function oneToOne (kind: Kind, count: number, rate?: number, via?: string): Promise<Run> {
   const dirs = kind === 'weft' ? [mkdtempSync(join(tmpdir(), 'weft-bench-')), mkdtempSync(join(tmpdir(), 'weft-bench-'))] : []
-  const sub = worker({ kind, role: 'sub', count, dataDir: dirs[0] })
+  const sub = worker({ kind, role: 'sub', count, dataDir: dirs[0], target: via })
   const lat: number[] = []
   let delivered = 0
   sub.on(e => {
@@ -87,12 +88,16 @@ async function oneToOne (kind: Kind, count: number, rate?: number): Promise<Run>
   let pub: Worker | undefined
   try {
     const ready = await sub.next(e => e.event === 'ready')
-    pub = worker({ kind, role: 'pub', count, rate, target: ready.addr, window: Number(process.env.WEFT_BENCH_WINDOW ?? 256), dataDir: dirs[1] })
+    pub = worker({ kind, role: 'pub', count, rate, target: via ?? ready.addr, window: Number(process.env.WEFT_BENCH_WINDOW ?? 256), dataDir: dirs[1] })
     const start = await pub.next(e => e.event === 'start')
-    const done = await sub.next(e => e.event === 'done', 180_000)
+    // listen for both before awaiting either: the last ack can come before the last delivery
+    const doneP = sub.next(e => e.event === 'done', 180_000)
+    const ackedP = kind === 'weft' ? pub.next(e => e.event === 'acked', 240_000) : undefined
+    void ackedP?.catch(() => undefined)
+    const done = await doneP
     const run: Run = { msgsPerS: count / ((done.at - start.at) / 1000), p99: percentile(lat, 0.99), p50: percentile(lat, 0.5), delivered }
-    if (kind === 'weft') {
-      const acked = await pub.next(e => e.event === 'acked', 60_000)
+    if (ackedP !== undefined) {
+      const acked = await ackedP
       if (acked.all !== true) throw new Error('not every message was acked')
       run.ackedPerS = count / ((acked.at - start.at) / 1000)
     }

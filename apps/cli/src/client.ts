@@ -48,7 +48,8 @@ export async function pub (config: PubConfig): Promise<number> {
     const messages: Uint8Array[] = config.messages.map(m => new TextEncoder().encode(m))
     if (config.count !== undefined) {
       for (let i = 0; i < config.count; i++) {
-        const p = new Uint8Array(config.size)
+        // generated load: the index, then 0xff filler (binary, so subscribers print it as data64)
+        const p = new Uint8Array(config.size).fill(0xff)
         new TextEncoder().encodeInto(`${i} `, p)
         messages.push(p)
       }

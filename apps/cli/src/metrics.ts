@@ -34,6 +34,7 @@ export async function metricsText (peer: WeftPeer, c: Counters, topics: () => Ar
     '# HELP weft_sync_sessions Connected weft peers (sync sessions).', '# TYPE weft_sync_sessions gauge', `weft_sync_sessions ${peer.sessionCount}`,
     '# HELP weft_topics Topics this peer stores.', '# TYPE weft_topics gauge', `weft_topics ${list.length}`,
     '# HELP weft_messages_in_total Messages received from other peers and stored.', '# TYPE weft_messages_in_total counter', `weft_messages_in_total ${c.messagesIn}`,
+    '# HELP weft_messages_out_total Messages sent to peers that asked for them (catch-up and repair).', '# TYPE weft_messages_out_total counter', `weft_messages_out_total ${peer.stats.envelopesServed}`,
     '# HELP weft_messages_published_total Messages this peer wrote.', '# TYPE weft_messages_published_total counter', `weft_messages_published_total ${c.messagesPublished}`,
     '# HELP weft_messages_stored Messages held, summed over topics and authors (highest contiguous seqs).', '# TYPE weft_messages_stored gauge', `weft_messages_stored ${stored}`,
     '# HELP weft_acks_sent_total Frontier updates sent (custody acks).', '# TYPE weft_acks_sent_total counter', `weft_acks_sent_total ${peer.stats.havesSent}`,

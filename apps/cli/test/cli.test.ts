@@ -2,7 +2,7 @@
  * The weft command, as scripts use it: separate processes, real sockets on 127.0.0.1.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,6 +117,14 @@ describe('weft CLI', () => {
     const lines = sub.stdout.trim().split('\n').map(l => JSON.parse(l))
     expect(lines.map(l => [l.author, l.seq, l.data])).toEqual([[me, 1, 'hello'], [me, 2, 'world'], [me, 3, '\u00ff\u00fe line from stdin']])
     expect(lines[0]).toEqual({ topic: 'news', author: me, seq: 1, id: acked[0].id, deps: {}, data: 'hello' })
+    // a config file and binary payloads: not UTF-8, so the line carries data64
+    const cfgDir = dir()
+    writeFileSync(join(cfgDir, 'weft.json'), JSON.stringify({ bootstrap: [r.tcp], json: true }))
+    const bytes = run(['pub', 'blobs', '--config', join(cfgDir, 'weft.json'), '--count', '1', '--size', '4'])
+    expect(bytes.code, bytes.stderr).toBe(0)
+    const blob = JSON.parse(run(['sub', 'blobs', '--config', join(cfgDir, 'weft.json'), '--count', '1', '--timeout', '30']).stdout) as { data64?: string, data?: string }
+    expect(blob.data).toBeUndefined()
+    expect(Buffer.from(blob.data64!, 'base64')).toEqual(Buffer.from([0x30, 0x20, 0xff, 0xff]))
     const timeout = run(['sub', 'news', '--bootstrap', r.tcp, '--count', '5', '--timeout', '3'])
     expect(timeout.code).toBe(1)
     expect(timeout.stderr).toMatch(/timed out after 3 s with 3 of 5 messages/)
@@ -125,9 +133,10 @@ describe('weft CLI', () => {
     const metrics = await (await fetch(`${r.metrics}/metrics`)).text()
     const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1])
     for (const line of metrics.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{kind="\w+"\})? \d+)$/)
-    expect(value('weft_messages_in_total')).toBe(3)
-    expect(value('weft_messages_stored')).toBe(3)
-    expect(value('weft_topics')).toBe(1)
+    expect(value('weft_messages_in_total')).toBe(4) // 3 news, 1 blob
+    expect(value('weft_messages_out_total')).toBeGreaterThanOrEqual(4) // the late subscribers caught up from the relay
+    expect(value('weft_messages_stored')).toBe(4)
+    expect(value('weft_topics')).toBe(2)
     expect(value('weft_acks_sent_total')).toBeGreaterThan(0)
     expect(value('weft_sync_wants_served_total')).toBeGreaterThan(0)
     // SIGTERM: clean exit 0 within 5 s

@@ -77,13 +77,14 @@ export interface SyncStats {
   /** Wants sent, and wants served to others. */
   wantsSent: number
   wantsServed: number
-  /** Envelopes received in sync batches. */
+  /** Envelopes received in sync batches, and sent in them. */
   batchEnvelopes: number
+  envelopesServed: number
 }
 
 export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   /** Sync protocol counters. */
-  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0 }
+  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0 }
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>
   readonly store: WeftStore
   readonly network: string
@@ -370,6 +371,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     let frame: Array<Uint8Array<ArrayBuffer>> = []
     outer: for await (const chunk of readInLogOrder(this.store, want.topic, ranges, BATCH_FRAME_MESSAGES, max)) {
       for (const m of chunk) {
+        this.stats.envelopesServed++
         frame.push(m.bytes as Uint8Array<ArrayBuffer>)
         bytes += m.bytes.length
         if (frame.length >= BATCH_FRAME_MESSAGES) {
