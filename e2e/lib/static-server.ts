@@ -11,8 +11,14 @@ export interface StaticServer {
   close(): Promise<void>
 }
 
-export async function serveStatic (root: string): Promise<StaticServer> {
+export async function serveStatic (root: string, options: { port?: number, routes?: Record<string, () => unknown> } = {}): Promise<StaticServer> {
   const server = createServer((req, res) => {
+    const route = options.routes?.[new URL(req.url ?? '/', 'http://x').pathname]
+    if (route !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end(JSON.stringify(route()))
+      return
+    }
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path)
     readFile(file).then(body => {
@@ -23,7 +29,10 @@ export async function serveStatic (root: string): Promise<StaticServer> {
       res.end('not found')
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
+  })
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}/`,

@@ -131,6 +131,25 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     return this.#state
   }
 
+  #offline = false
+
+  /** True while the peer keeps itself offline (see `setOffline`). */
+  get offline (): boolean {
+    return this.#offline
+  }
+
+  /**
+   * Cuts every connection and stops redialling (true), or allows them again
+   * (false). Publishing keeps working offline: messages wait in the outbox.
+   */
+  async setOffline (offline: boolean): Promise<void> {
+    this.#offline = offline
+    if (offline) {
+      await Promise.all(this.libp2p.getConnections().map(c => c.close().catch(() => c.abort(new Error('offline')))))
+    }
+    this.dispatchEvent(new CustomEvent('connection:state', { detail: { state: offline ? 'offline' : this.#state } }))
+  }
+
   /** Connected weft peers (sync sessions). */
   get sessionCount (): number {
     return this.#sessions.size
@@ -158,7 +177,13 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     pubsub.addEventListener('gossipsub:message', onMessage as never)
     this.#listeners.push(() => pubsub.removeEventListener('gossipsub:message', onMessage as never))
-    const onConnect = (evt: CustomEvent<PeerId>): void => { void this.#openSession(evt.detail) }
+    const onConnect = (evt: CustomEvent<PeerId>): void => {
+      if (this.#offline) {
+        void this.libp2p.hangUp(evt.detail).catch(() => undefined)
+        return
+      }
+      void this.#openSession(evt.detail)
+    }
     const onDisconnect = (evt: CustomEvent<PeerId>): void => { this.#closeSession(evt.detail.toString()) }
     const onConnectionChange = (): void => { this.#updateState() }
     this.libp2p.addEventListener('peer:connect', onConnect)

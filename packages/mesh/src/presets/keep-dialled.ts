@@ -12,6 +12,7 @@ export function keepDialled (peer: WeftPeer, bootstrap: readonly string[]): void
   let stopped = false
   const dialAll = async (): Promise<void> => {
     for (const addr of addrs) {
+      if (peer.offline) break
       const id = addr.getComponents().filter(c => c.name === 'p2p').pop()?.value
       if (id !== undefined && peer.libp2p.getConnections().some(c => c.remotePeer.toString() === id)) continue
       await peer.libp2p.dial(addr, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)

@@ -1,0 +1,90 @@
+/**
+ * The demo as a person uses it (`npm start`'s relay and web app, two separate browser
+ * profiles): two people join a room and chat both ways; one goes offline, writes, comes
+ * back, and the other receives everything once, in order, while the writer sees its
+ * messages acked. Also: the demo's JavaScript stays within its gzip budget, and a
+ * screenshot of two peers chatting is written to docs/demo.png.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemo } from '../scripts/demo-server.ts'
+import { launch } from './lib/chromium.ts'
+import type { Demo } from '../scripts/demo-server.ts'
+import type { Browser, Page } from 'playwright-core'
+
+/** The demo's JavaScript, minified and gzipped, must stay under this (issue budget: 250 KB). */
+const BUNDLE_BUDGET_KB = 250
+
+type DemoState = { connection: string, messages: Array<{ author: string, seq: number, name: string, text: string, own: boolean, state?: string }>, outbox: number, peers: string[] }
+declare const weftDemo: { state(): DemoState }
+
+let demo: Demo
+let browser: Browser
+const dirs: string[] = []
+
+beforeAll(async () => {
+  const data = mkdtempSync(join(tmpdir(), 'weft-demo-'))
+  dirs.push(data)
+  demo = await startDemo({ port: 0, dataDir: data, relayPorts: [0, 0] })
+  browser = await launch()
+}, 180_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.stop()
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+async function person (name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 560 } })
+  const page = await context.newPage()
+  await page.goto(demo.url)
+  await page.getByTestId('name').fill(name)
+  await page.getByTestId('join-button').click()
+  await page.waitForFunction(() => weftDemo.state().connection !== 'offline', undefined, { timeout: 20_000 })
+  return page
+}
+
+async function say (page: Page, text: string): Promise<void> {
+  await page.getByTestId('compose').fill(text)
+  await page.getByTestId('send').click()
+}
+
+const texts = (s: DemoState, own: boolean): string[] => s.messages.filter(m => m.own === own).map(m => m.text)
+
+describe('the demo', () => {
+  it('keeps its JavaScript within the gzip budget', () => {
+    const assets = new URL('../apps/web/dist/assets/', import.meta.url).pathname
+    const kb = readdirSync(assets).filter(f => f.endsWith('.js')).reduce((n, f) => n + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024
+    console.log(`demo bundle: ${kb.toFixed(1)} KB gzip (budget ${BUNDLE_BUDGET_KB} KB)`)
+    expect(kb).toBeLessThan(BUNDLE_BUDGET_KB)
+  })
+
+  it('two people chat; one goes offline, writes, comes back; nothing lost, order kept, all acked', async () => {
+    const ann = await person('Ann')
+    const bob = await person('Bob')
+    await say(ann, 'hi Bob')
+    await bob.waitForFunction(() => weftDemo.state().messages.some(m => m.text === 'hi Bob'), undefined, { timeout: 20_000 })
+    await say(bob, 'hi Ann, how are you?')
+    await ann.waitForFunction(() => weftDemo.state().messages.some(m => m.text === 'hi Ann, how are you?'), undefined, { timeout: 20_000 })
+    await ann.waitForFunction(() => weftDemo.state().messages.filter(m => m.own).every(m => m.state?.startsWith('acked')), undefined, { timeout: 20_000 })
+    // Ann goes offline and keeps writing
+    await ann.getByTestId('offline-toggle').click()
+    await ann.waitForFunction(() => weftDemo.state().connection === 'offline', undefined, { timeout: 10_000 })
+    for (let i = 1; i <= 5; i++) await say(ann, `offline note ${i}`)
+    await ann.waitForFunction(() => weftDemo.state().outbox === 5, undefined, { timeout: 10_000 })
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(texts(await bob.evaluate(() => weftDemo.state()), false)).not.toContain('offline note 1')
+    await ann.getByTestId('offline-toggle').click()
+    await bob.waitForFunction(() => weftDemo.state().messages.filter(m => m.text.startsWith('offline note')).length === 5, undefined, { timeout: 30_000 })
+    await ann.waitForFunction(() => weftDemo.state().outbox === 0 && weftDemo.state().messages.filter(m => m.own).every(m => m.state?.startsWith('acked')), undefined, { timeout: 30_000 })
+    const seen = await bob.evaluate(() => weftDemo.state())
+    expect(texts(seen, false)).toEqual(['hi Bob', 'offline note 1', 'offline note 2', 'offline note 3', 'offline note 4', 'offline note 5'])
+    await say(bob, 'welcome back!')
+    await ann.waitForFunction(() => weftDemo.state().messages.some(m => m.text === 'welcome back!'), undefined, { timeout: 20_000 })
+    await ann.screenshot({ path: new URL('../docs/demo.png', import.meta.url).pathname })
+  }, 180_000)
+})
