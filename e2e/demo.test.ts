@@ -38,11 +38,12 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function person (name: string): Promise<Page> {
+async function person (name: string, room = 'lobby'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 900, height: 560 } })
   const page = await context.newPage()
   await page.goto(demo.url)
   await page.getByTestId('name').fill(name)
+  await page.getByTestId('room-input').fill(room)
   await page.getByTestId('join-button').click()
   await page.waitForFunction(() => weftDemo.state().connection !== 'offline', undefined, { timeout: 20_000 })
   return page
@@ -86,5 +87,27 @@ describe('the demo', () => {
     await say(bob, 'welcome back!')
     await ann.waitForFunction(() => weftDemo.state().messages.some(m => m.text === 'welcome back!'), undefined, { timeout: 20_000 })
     await ann.screenshot({ path: new URL('../docs/demo.png', import.meta.url).pathname })
+  }, 180_000)
+
+  it('an offline page writes 50 messages, is reloaded while still offline, comes back: the other page gets all 50 once, in order, and the writer sees them acked', async () => {
+    const carol = await person('Carol', 'away')
+    const dave = await person('Dave', 'away')
+    await carol.getByTestId('offline-toggle').click()
+    await carol.waitForFunction(() => weftDemo.state().connection === 'offline', undefined, { timeout: 10_000 })
+    for (let i = 1; i <= 50; i++) await say(carol, `while away ${i}`)
+    await carol.waitForFunction(() => weftDemo.state().outbox === 50, undefined, { timeout: 20_000 })
+    await carol.reload()
+    await carol.waitForFunction(() => (globalThis as any).weftDemo !== undefined && weftDemo.state().messages.length === 50, undefined, { timeout: 20_000 })
+    const after = await carol.evaluate(() => weftDemo.state())
+    expect(after.connection).toBe('offline')
+    expect(after.outbox).toBe(50) // the outbox survived the reload in IndexedDB
+    expect(after.messages.every(m => m.own && m.state !== undefined && !m.state.startsWith('acked'))).toBe(true)
+    expect(texts(await dave.evaluate(() => weftDemo.state()), false).filter(t => t.startsWith('while away'))).toEqual([])
+    await carol.getByTestId('offline-toggle').click()
+    await dave.waitForFunction(() => weftDemo.state().messages.filter(m => m.text.startsWith('while away')).length >= 50, undefined, { timeout: 60_000 })
+    await carol.waitForFunction(() => weftDemo.state().outbox === 0 && weftDemo.state().messages.every(m => !m.own || m.state?.startsWith('acked')), undefined, { timeout: 60_000 })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const got = texts(await dave.evaluate(() => weftDemo.state()), false).filter(t => t.startsWith('while away'))
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `while away ${i + 1}`))
   }, 180_000)
 })

@@ -7,7 +7,7 @@ import type { DeliveredMessage, TopicHandle } from '@weft/mesh'
 interface ChatLine { id: string, author: string, seq: number, name: string, text: string, own: boolean, state: string }
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
-const lines: ChatLine[] = []
+let lines: ChatLine[] = []
 const ownState = new Map<number, string>()
 let lab: BrowserPeer | undefined
 let topic: TopicHandle | undefined
@@ -66,6 +66,12 @@ function renderPeers (): void {
   $('peers').replaceChildren(...items)
 }
 
+/** The chat history is the app's own state: kept in localStorage per room (weft delivers each message once). */
+let historyKey = ''
+function saveHistory (): void {
+  if (historyKey !== '') localStorage.setItem(historyKey, JSON.stringify(lines.slice(-500)))
+}
+
 function onMessage (m: DeliveredMessage): void {
   let body: { name?: string, text?: string } = {}
   try {
@@ -74,19 +80,26 @@ function onMessage (m: DeliveredMessage): void {
     body = { text: m.text() ?? `<${m.payload.length} bytes>` }
   }
   lines.push({ id: m.id, author: m.author, seq: m.seq, name: body.name ?? m.author.slice(-6), text: body.text ?? '', own: m.own, state: ownState.get(m.seq) ?? 'queued' })
+  saveHistory()
   render()
 }
 
 async function join (name: string, room: string): Promise<void> {
   localStorage.setItem('weft-demo', JSON.stringify({ name, room }))
   const relay = await relayAddress()
-  lab = await createBrowserPeer({ network: 'weft', bootstrap: [relay], dbName: 'weft-demo' })
+  const startOffline = sessionStorage.getItem('weft-demo-offline') === '1'
+  lab = await createBrowserPeer({ network: 'weft', bootstrap: [relay], dbName: 'weft-demo', startOffline })
   const peer = lab.peer
   if (lab.persisted !== true) {
     $('warning').hidden = false
     $('warning').textContent = 'This browser did not grant persistent storage: it may clear your unsent messages under storage pressure.'
   }
-  const setState = (seq: number, state: string): void => { ownState.set(seq, state); render() }
+  const setState = (seq: number, state: string): void => {
+    ownState.set(seq, state)
+    for (const l of lines) if (l.own && l.seq === seq) l.state = state
+    saveHistory()
+    render()
+  }
   peer.addEventListener('message:queued', e => { if (e.detail.topic === room) setState(e.detail.seq, 'queued') })
   peer.addEventListener('message:sent', e => { if (e.detail.topic === room && !(ownState.get(e.detail.seq) ?? '').startsWith('acked')) setState(e.detail.seq, 'sent') })
   peer.addEventListener('message:acked', e => { if (e.detail.topic === room) setState(e.detail.seq, `acked by ${e.detail.peers.length}`) })
@@ -108,6 +121,11 @@ async function join (name: string, room: string): Promise<void> {
   setTimeout(() => { if (peer.libp2p.getConnections().length === 0 && !peer.offline) showError(`Cannot reach the relay at ${relay}: messages wait in your outbox until it is back.`) }, 5000)
   peer.libp2p.addEventListener('connection:open', () => showError(undefined))
   topic = await peer.topic(room)
+  historyKey = `weft-demo-history:${peer.me}:${room}`
+  lines = JSON.parse(localStorage.getItem(historyKey) ?? '[]') as ChatLine[]
+  const unacked = new Map(topic.outbox.map(e => [e.seq, e.attempts > 0 ? 'sent' : 'queued']))
+  for (const l of lines) if (l.own) ownState.set(l.seq, unacked.get(l.seq) ?? (l.state.startsWith('acked') ? l.state : 'acked'))
+  render()
   topic.subscribe(onMessage)
   $('me').textContent = peer.me
   $('room-name').textContent = `#${room}`
@@ -115,9 +133,11 @@ async function join (name: string, room: string): Promise<void> {
   $('chat').hidden = false
   const toggle = $<HTMLButtonElement>('offline-toggle')
   toggle.disabled = false
+  toggle.textContent = peer.offline ? 'go online' : 'go offline'
   toggle.onclick = () => {
     const goingOffline = !peer.offline
     toggle.textContent = goingOffline ? 'go online' : 'go offline'
+    sessionStorage.setItem('weft-demo-offline', goingOffline ? '1' : '0') // survives a reload of this tab
     void peer.setOffline(goingOffline)
   }
 }

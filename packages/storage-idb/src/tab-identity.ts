@@ -28,12 +28,26 @@ export interface TabIdentityInit {
   lockPrefix?: string
   /** Identities in the pool, at most. Past it, claiming fails. @default 64 */
   maxIdentities?: number
+  /**
+   * The identity this tab held before (kept by the caller in sessionStorage, which
+   * survives a reload): waited for up to `preferWaitMs`, since the page being
+   * replaced may still hold its lock for a moment.
+   */
+  prefer?: string
+  /** @default 3000 */
+  preferWaitMs?: number
 }
 
 /** Claims an identity no other tab of this origin holds, creating one if all are taken. */
 export async function claimTabIdentity (store: WeftStore, init: TabIdentityInit): Promise<TabIdentity> {
   const prefix = init.lockPrefix ?? 'weft:identity'
   const max = init.maxIdentities ?? 64
+  if (init.prefer !== undefined && (await store.identities()).includes(init.prefer)) {
+    const release = await waitLock(`${prefix}:${init.prefer}`, init.preferWaitMs ?? 3000)
+    const secret = release === undefined ? undefined : await store.identity(init.prefer)
+    if (release !== undefined && secret !== undefined) return { name: init.prefer, secret, created: false, release }
+    release?.()
+  }
   for (let attempt = 0; attempt < max + 4; attempt++) {
     const names = await store.identities()
     for (const name of names) {
@@ -61,6 +75,23 @@ export async function claimTabIdentity (store: WeftStore, init: TabIdentityInit)
     return { name, secret: made.secret, created: true, release }
   }
   throw new Error(`no free identity in a pool of ${max}: close some tabs`)
+}
+
+/** Waits up to `ms` for an exclusive Web Lock; resolves to its release function, or undefined on timeout. */
+async function waitLock (name: string, ms: number): Promise<(() => void) | undefined> {
+  return await new Promise((resolve) => {
+    navigator.locks.request(name, { signal: AbortSignal.timeout(ms) }, async () => {
+      await new Promise<void>(release => {
+        let done = false
+        resolve(() => {
+          if (!done) {
+            done = true
+            release()
+          }
+        })
+      })
+    }).catch(() => resolve(undefined))
+  })
 }
 
 /** Takes an exclusive Web Lock if free; resolves to its release function, or undefined if another tab holds it. */

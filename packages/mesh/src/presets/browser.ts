@@ -34,6 +34,8 @@ export interface BrowserPeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'si
   iceServers?: RTCIceServer[]
   /** Which addresses may be dialled. @default every address */
   allowDial?: (addr: Multiaddr) => boolean
+  /** Start cut off (see `peer.setOffline`): nothing is dialled until `setOffline(false)`. @default false */
+  startOffline?: boolean
 }
 
 export interface BrowserPeer {
@@ -48,12 +50,16 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
   const crypto = nobleCrypto()
   const adapter = await IdbStore.open({ name: init.dbName ?? 'weft' })
   const store = await WeftStore.open(adapter, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
+  // a reloaded tab asks for the identity it had (sessionStorage survives a reload, not a new tab)
+  const remember = `weft-identity:${init.dbName ?? 'weft'}`
   const identity = await claimTabIdentity(store, {
+    prefer: globalThis.sessionStorage?.getItem(remember) ?? undefined,
     create: async () => {
       const secret = globalThis.crypto.getRandomValues(new Uint8Array(32))
       return { secret, author: authorIdFromKey(nobleSigner(secret).publicKey) }
     }
   })
+  globalThis.sessionStorage?.setItem(remember, identity.name)
   const allow = init.allowDial ?? (() => true)
   const libp2p = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', identity.secret),
@@ -67,6 +73,7 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
   })
   const peer = await createPeer({ ...init, libp2p, store, signer: nobleSigner(identity.secret), crypto, closeStore: true })
   peer.addEventListener('stopping', () => { identity.release() }, { once: true })
+  if (init.startOffline === true) await peer.setOffline(true)
   keepDialled(peer, init.bootstrap ?? [])
   return { peer, identity, persisted: adapter.persisted }
 }

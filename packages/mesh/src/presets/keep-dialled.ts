@@ -19,6 +19,12 @@ export function keepDialled (peer: WeftPeer, bootstrap: readonly string[]): void
     }
     if (!stopped) timer = setTimeout(() => { void dialAll() }, REDIAL_MS)
   }
+  // going back online dials at once rather than at the next round
+  peer.addEventListener('connection:state', () => {
+    if (stopped || peer.offline || peer.libp2p.getConnections().length > 0) return
+    if (timer !== undefined) clearTimeout(timer)
+    void dialAll()
+  })
   peer.addEventListener('stopping', () => {
     stopped = true
     if (timer !== undefined) clearTimeout(timer)
