@@ -96,8 +96,17 @@ describe('the demo', () => {
     await carol.waitForFunction(() => weftDemo.state().connection === 'offline', undefined, { timeout: 10_000 })
     for (let i = 1; i <= 50; i++) await say(carol, `while away ${i}`)
     await carol.waitForFunction(() => weftDemo.state().outbox === 50, undefined, { timeout: 20_000 })
+    const log: string[] = []
+    carol.on('console', m => { log.push(`console.${m.type()}: ${m.text()}`) })
+    carol.on('pageerror', e => { log.push(`pageerror: ${e.message}`) })
     await carol.reload()
-    await carol.waitForFunction(() => (globalThis as any).weftDemo !== undefined && weftDemo.state().messages.length === 50, undefined, { timeout: 20_000 })
+    try {
+      await carol.waitForFunction(() => (globalThis as any).weftDemo !== undefined && weftDemo.state().messages.length === 50, undefined, { timeout: 60_000 })
+    } catch (err) {
+      const state = await carol.evaluate(() => (globalThis as any).weftDemo?.state()).catch(() => undefined)
+      const summary = state === undefined ? 'no state' : `${state.messages.length} messages (${state.messages.map((m: { seq: number }) => m.seq).join(',')}), outbox ${state.outbox}, ${state.connection}`
+      throw new Error(`after the reload: ${summary}; page log: ${log.join(' | ').slice(0, 1500)}`, { cause: err })
+    }
     const after = await carol.evaluate(() => weftDemo.state())
     expect(after.connection).toBe('offline')
     expect(after.outbox).toBe(50) // the outbox survived the reload in IndexedDB

@@ -73,6 +73,9 @@ function saveHistory (): void {
 }
 
 function onMessage (m: DeliveredMessage): void {
+  // Across a reload weft may deliver again what a handler saw but whose delivery it had not yet
+  // persisted (at-least-once across a crash): the history is keyed by message id.
+  if (lines.some(l => l.id === m.id)) return
   let body: { name?: string, text?: string } = {}
   try {
     body = m.json()

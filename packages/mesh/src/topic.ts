@@ -144,9 +144,10 @@ export class Topic {
     return this.#inbox.delivered
   }
 
-  /** My unacked messages. */
+  /** My unacked messages: committed to the store, not yet acked (a publish still being written is not listed). */
   get outbox (): OutboxEntry[] {
-    return this.#outbox.entries()
+    const committed = this.#held.get(this.#ctx.me) ?? 0
+    return this.#outbox.entries().filter(e => e.seq <= committed)
   }
 
   /** My messages that expired unacked. */

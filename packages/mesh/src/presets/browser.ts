@@ -54,6 +54,7 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
   const remember = `weft-identity:${init.dbName ?? 'weft'}`
   const identity = await claimTabIdentity(store, {
     prefer: globalThis.sessionStorage?.getItem(remember) ?? undefined,
+    preferWaitMs: 10_000,
     create: async () => {
       const secret = globalThis.crypto.getRandomValues(new Uint8Array(32))
       return { secret, author: authorIdFromKey(nobleSigner(secret).publicKey) }
