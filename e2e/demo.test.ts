@@ -119,4 +119,42 @@ describe('the demo', () => {
     const got = texts(await dave.evaluate(() => weftDemo.state()), false).filter(t => t.startsWith('while away'))
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `while away ${i + 1}`))
   }, 180_000)
+
+  it('two tabs of one browser publish at once: different authors, no (author, seq) twice, nothing lost', async () => {
+    const context = await browser.newContext()
+    const tabs = [await context.newPage(), await context.newPage()]
+    // the first tab joins through the form; the second rejoins by itself with the saved name and room
+    await tabs[0]!.goto(demo.url)
+    await tabs[0]!.getByTestId('name').fill('Tabby')
+    await tabs[0]!.getByTestId('room-input').fill('tabs')
+    await tabs[0]!.getByTestId('join-button').click()
+    await tabs[0]!.waitForFunction(() => weftDemo.state().connection !== 'offline', undefined, { timeout: 20_000 })
+    await tabs[1]!.goto(demo.url)
+    await tabs[1]!.waitForFunction(() => (globalThis as any).weftDemo !== undefined && weftDemo.state().connection !== 'offline' && document.getElementById('me')?.textContent !== '', undefined, { timeout: 20_000 })
+    const t0 = Date.now()
+    const [me1, me2] = await Promise.all(tabs.map(t => t.getByTestId('me').textContent()))
+    expect(me1).not.toBe(me2)
+    // typed through the DOM rather than Playwright's click: a background tab gets no animation
+    // frames, so click()'s stability checks would wait on it
+    await Promise.all(tabs.map(async (tab, i) => {
+      for (let n = 1; n <= 20; n++) {
+        await tab.evaluate((text) => {
+          (document.getElementById('compose') as HTMLInputElement).value = text;
+          (document.getElementById('composer') as HTMLFormElement).requestSubmit()
+        }, `tab ${i + 1} says ${n}`)
+      }
+    }))
+    const t1 = Date.now()
+    const watcher = await person('Watcher', 'tabs')
+    const t2 = Date.now()
+    await watcher.waitForFunction(() => weftDemo.state().messages.length >= 40, undefined, { timeout: 60_000 })
+    console.log(`two tabs: published 40 in ${t1 - t0} ms, watcher joined in ${t2 - t1} ms, caught up in ${Date.now() - t2} ms`)
+    const seen = (await watcher.evaluate(() => weftDemo.state())).messages
+    expect(new Set(seen.map(m => `${m.author}/${m.seq}`)).size).toBe(40)
+    expect(new Set(seen.map(m => m.author))).toEqual(new Set([me1, me2]))
+    for (const author of [me1, me2]) {
+      expect(seen.filter(m => m.author === author).map(m => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    }
+    await context.close()
+  }, 180_000)
 })
