@@ -24,6 +24,23 @@ afterEach(async () => {
   await cluster?.stop()
 })
 
+/** A plain gossipsub node (no weft) in the honest peer's mesh for `topic`. */
+async function rawPeer (honest: { libp2p: Libp2p }, topic: string): Promise<Libp2p<{ pubsub: GossipSub }>> {
+  const node = await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
+  })
+  node.services.pubsub.subscribe(topic)
+  await node.dial(honest.libp2p.getMultiaddrs()[0]!)
+  await until(() => node.services.pubsub.getSubscribers(topic).length > 0, 10_000, 'raw peer sees the topic')
+  await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat, so it is in the mesh
+  return node
+}
+
 describe('hostile gossip', () => {
   it('(e) forged, malformed and replayed envelopes are never delivered; the sender is scored below zero', async () => {
     cluster = new Cluster()
@@ -37,18 +54,7 @@ describe('hostile gossip', () => {
     const rejected: string[] = []
     honest.addEventListener('message:rejected', (e) => { rejected.push(e.detail.reason) })
 
-    raw = await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
-    })
-    raw.services.pubsub.subscribe('t')
-    await raw.dial(honest.libp2p.getMultiaddrs()[0]!)
-    await until(() => raw!.services.pubsub.getSubscribers('t').length > 0, 10_000, 'raw peer sees the topic')
-    await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat, so it is in the mesh
+    raw = await rawPeer(honest, 't')
 
     const victim = nobleSigner(new Uint8Array(32).fill(42))
     const attacker = nobleSigner(new Uint8Array(32).fill(43))
@@ -86,18 +92,7 @@ describe('hostile gossip', () => {
     topic.subscribe(m => { got.push(m.text() ?? '') })
     const proofs: Array<{ seq: number }> = []
     honest.addEventListener('equivocation', (e) => { proofs.push(e.detail.proof) })
-    raw = await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
-    })
-    raw.services.pubsub.subscribe('e')
-    await raw.dial(honest.libp2p.getMultiaddrs()[0]!)
-    await until(() => raw!.services.pubsub.getSubscribers('e').length > 0, 10_000, 'raw peer sees the topic')
-    await new Promise(resolve => setTimeout(resolve, 1200))
+    raw = await rawPeer(honest, 'e')
     const liar = nobleSigner(new Uint8Array(32).fill(44))
     const crypto = nodeCrypto()
     const msg = (text: string) => ({ network: NETWORK, topic: 'e', seq: 1, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) })

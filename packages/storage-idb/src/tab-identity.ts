@@ -80,17 +80,8 @@ export async function claimTabIdentity (store: WeftStore, init: TabIdentityInit)
 /** Waits up to `ms` for an exclusive Web Lock; resolves to its release function, or undefined on timeout. */
 async function waitLock (name: string, ms: number): Promise<(() => void) | undefined> {
   return await new Promise((resolve) => {
-    navigator.locks.request(name, { signal: AbortSignal.timeout(ms) }, async () => {
-      await new Promise<void>(release => {
-        let done = false
-        resolve(() => {
-          if (!done) {
-            done = true
-            release()
-          }
-        })
-      })
-    }).catch(() => resolve(undefined))
+    navigator.locks.request(name, { signal: AbortSignal.timeout(ms) }, async () => { await holdUntilReleased(resolve) })
+      .catch(() => resolve(undefined))
   })
 }
 
@@ -98,19 +89,21 @@ async function waitLock (name: string, ms: number): Promise<(() => void) | undef
 async function tryLock (name: string): Promise<(() => void) | undefined> {
   return await new Promise((resolve, reject) => {
     navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
-      if (lock === null) {
-        resolve(undefined)
-        return
-      }
-      await new Promise<void>(release => {
-        let done = false
-        resolve(() => {
-          if (!done) {
-            done = true
-            release()
-          }
-        })
-      })
+      if (lock === null) resolve(undefined)
+      else await holdUntilReleased(resolve)
     }).catch(reject)
+  })
+}
+
+/** Inside a lock callback: hands out a release function (safe to call twice) and keeps the lock until it is called. */
+async function holdUntilReleased (resolve: (release: () => void) => void): Promise<void> {
+  await new Promise<void>(release => {
+    let done = false
+    resolve(() => {
+      if (!done) {
+        done = true
+        release()
+      }
+    })
   })
 }
