@@ -2,6 +2,7 @@
 // the topics it is given (or every topic it sees with --topic '*'), serves catch-up and
 // sends custody acks, with /healthz and Prometheus /metrics.
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { RESERVED_TOPIC_PREFIX, startPresence } from '@weft/mesh'
 import { createNodePeer } from '@weft/mesh/node'
 import { countersOf, metricsText, serveMetrics } from './metrics.ts'
 import type { RelayConfig } from './args.ts'
@@ -40,10 +41,12 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
       })
     }
   })
+  // forward presence announcements, so browsers that meet here can go direct (BROWSER-NOTES G4)
+  const stopPresence = startPresence(peer, {})
   const counters = countersOf(peer)
   const topics = new Map<string, TopicHandle>()
   const open = async (name: string): Promise<void> => {
-    if (topics.has(name) || topics.size >= MAX_RELAY_TOPICS) return
+    if (topics.has(name) || topics.size >= MAX_RELAY_TOPICS || name.startsWith(RESERVED_TOPIC_PREFIX)) return
     topics.set(name, await peer.topic(name))
     log('info', 'topic:stored', { topic: name })
   }
@@ -73,6 +76,7 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
     stop: async () => {
       metrics?.server.close()
       metrics?.server.closeAllConnections()
+      stopPresence()
       await peer.stop()
     }
   }

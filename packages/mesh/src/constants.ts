@@ -49,3 +49,6 @@ export const MAX_REMOTE_TOPICS = 1024
 
 /** Authors per topic frontier kept from one peer; entries past it are ignored. */
 export const MAX_FRONTIER_AUTHORS = 100_000
+
+/** Topic names starting with this are weft's own (presence), not application topics. */
+export const RESERVED_TOPIC_PREFIX = '_weft/'

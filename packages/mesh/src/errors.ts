@@ -35,3 +35,12 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError'
   }
 }
+
+/** The topic name is reserved for weft itself (it starts with `_weft/`). */
+export class ReservedTopicError extends Error {
+  static override name = 'ReservedTopicError'
+  constructor (message = 'The topic name is reserved', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'ReservedTopicError'
+  }
+}

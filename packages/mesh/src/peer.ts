@@ -10,9 +10,9 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, SYNC_PROTOCOL
+  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL
 } from './constants.ts'
-import { MisconfiguredNodeError, PeerStoppedError } from './errors.ts'
+import { MisconfiguredNodeError, PeerStoppedError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
 import { fromEntries, frontier } from './sync/frontier.ts'
@@ -206,6 +206,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   /** Opens a topic (subscribing to it on gossipsub) and returns its handle. */
   async topic (name: string): Promise<TopicHandle> {
     if (this.#stopped) throw new PeerStoppedError()
+    if (name.startsWith(RESERVED_TOPIC_PREFIX)) throw new ReservedTopicError(`topic names starting with "${RESERVED_TOPIC_PREFIX}" are weft's own: "${name}"`)
     let opening = this.#topics.get(name)
     if (opening === undefined) {
       opening = this.#openTopic(name)
