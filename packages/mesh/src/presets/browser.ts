@@ -6,7 +6,10 @@
  * - no public STUN servers unless given (G3);
  * - the default browser connection gater refuses ws:// and private
  *   addresses, which is every relay in development: `allowDial` decides
- *   instead (default: any address) (G2).
+ *   instead (default: any address) (G2);
+ * - two browsers meet through a relay, then go direct: each announces its
+ *   `/p2p-circuit/webrtc` addresses on the presence topic and one of the two
+ *   dials the other (presence.ts); circuits over WebSockets first (G9).
  */
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -20,7 +23,9 @@ import { IdbStore, claimTabIdentity } from '@weft/storage-idb'
 import { createLibp2p } from 'libp2p'
 import { weftGossipsub } from '../gossip.ts'
 import { createPeer } from '../peer.ts'
+import { startPresence } from '../presence.ts'
 import { keepDialled } from './keep-dialled.ts'
+import { webCryptoEd25519 } from './web-crypto.ts'
 import type { PeerInit, WeftPeer } from '../peer.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TabIdentity } from '@weft/storage-idb'
@@ -34,12 +39,18 @@ export interface BrowserPeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'si
   iceServers?: RTCIceServer[]
   /** Which addresses may be dialled. @default every address */
   allowDial?: (addr: Multiaddr) => boolean
+  /** Sign and verify with WebCrypto's Ed25519 when the browser has it (else @noble). @default true */
+  webCrypto?: boolean
+  /** Upgrade to direct WebRTC connections with the browsers met through a relay. @default true */
+  direct?: boolean
   /** Start cut off (see `peer.setOffline`): nothing is dialled until `setOffline(false)`. @default false */
   startOffline?: boolean
 }
 
 export interface BrowserPeer {
   readonly peer: WeftPeer
+  /** Which Ed25519 signs and verifies: the browser's WebCrypto, or @noble's JavaScript. */
+  readonly ed25519: 'webcrypto' | 'noble'
   /** This tab's identity in the store's pool (released when the peer stops). */
   readonly identity: TabIdentity
   /** Whether the browser granted persistent storage. */
@@ -47,7 +58,6 @@ export interface BrowserPeer {
 }
 
 export async function createBrowserPeer (init: BrowserPeerInit): Promise<BrowserPeer> {
-  const crypto = nobleCrypto()
   const adapter = await IdbStore.open({ name: init.dbName ?? 'weft' })
   const store = await WeftStore.open(adapter, { now: Date.now, randomId: () => globalThis.crypto.randomUUID() })
   // a reloaded tab asks for the identity it had (sessionStorage survives a reload, not a new tab)
@@ -61,6 +71,10 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
     }
   })
   globalThis.sessionStorage?.setItem(remember, identity.name)
+  // native Ed25519 where the browser has it (about 10x faster than @noble, web-crypto.ts)
+  const web = init.webCrypto === false ? undefined : await webCryptoEd25519(identity.secret)
+  const crypto = web?.crypto ?? nobleCrypto()
+  const signer = web?.signer ?? nobleSigner(identity.secret)
   const allow = init.allowDial ?? (() => true)
   const libp2p = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', identity.secret),
@@ -72,9 +86,20 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
     connectionMonitor: { abortConnectionOnPingFailure: false },
     services: { identify: identify(), pubsub: weftGossipsub({ crypto }) }
   })
-  const peer = await createPeer({ ...init, libp2p, store, signer: nobleSigner(identity.secret), crypto, closeStore: true })
+  const peer = await createPeer({ ...init, libp2p, store, signer, crypto, closeStore: true })
   peer.addEventListener('stopping', () => { identity.release() }, { once: true })
   if (init.startOffline === true) await peer.setOffline(true)
   keepDialled(peer, init.bootstrap ?? [])
-  return { peer, identity, persisted: adapter.persisted }
+  if (init.direct !== false) {
+    const stopPresence = startPresence(peer, { announce: webrtcCircuits, dialable: webrtcCircuits, canDial: () => !peer.offline })
+    peer.addEventListener('stopping', stopPresence, { once: true })
+  }
+  return { peer, identity, persisted: adapter.persisted, ed25519: web === undefined ? 'noble' : 'webcrypto' }
+}
+
+/** WebRTC addresses through a relay's circuit, those over WebSockets first (a browser can dial only those, G9). */
+function webrtcCircuits (addrs: Multiaddr[]): Multiaddr[] {
+  const circuits = addrs.filter(a => a.toString().includes('/p2p-circuit/webrtc/'))
+  const overWs = (a: Multiaddr): number => /\/wss?\//.test(a.toString()) ? 0 : 1
+  return circuits.sort((a, b) => overWs(a) - overWs(b))
 }
