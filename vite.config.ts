@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config'
 /** Flags that work on this kind of machine (see BROWSER-NOTES.md). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'
+  '--disable-component-update', '--disable-sync',
+  // WebRTC between pages on 127.0.0.1, inside the loopback-only namespace the tests run in (BROWSER-NOTES G1)
+  '--allow-loopback-in-peer-connection', '--use-fake-ui-for-media-stream'
 ]
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium'
 

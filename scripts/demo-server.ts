@@ -12,7 +12,12 @@ const WEFT = new URL('apps/cli/bin/weft.js', ROOT).pathname
 
 export interface Demo {
   url: string
-  relay: { peerId: string, ws: string, tcp: string, child: ChildProcess }
+  /** The relay now running (another object after a restart). */
+  readonly relay: { peerId: string, ws: string, tcp: string, child: ChildProcess }
+  /** Ends the relay with this signal (SIGKILL: a crash) and waits for it to exit. */
+  stopRelay(signal: NodeJS.Signals): Promise<void>
+  /** Starts the relay again (after stopRelay, or stopping it first) on the same ports and data. */
+  restartRelay(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -33,6 +38,33 @@ export async function startDemo (init: DemoInit = {}): Promise<Demo> {
   const dataDir = init.dataDir ?? new URL('.weft/relay', ROOT).pathname
   mkdirSync(dataDir, { recursive: true })
   const [tcpPort, wsPort] = init.relayPorts ?? [4001, 4002]
+  let relay = await spawnRelay(dataDir, tcpPort, wsPort)
+  // a restarted relay comes back on the ports it had, with its identity (in its data folder)
+  const ports = [relay.tcp, relay.ws].map(a => Number(a.split('/tcp/')[1]!.split('/')[0]))
+  const stopRelay = async (signal: NodeJS.Signals): Promise<void> => {
+    if (relay.child.exitCode !== null || relay.child.signalCode !== null) return
+    const exited = new Promise(resolve => relay.child.once('exit', resolve))
+    relay.child.kill(signal)
+    await exited
+  }
+  const server = await serveStatic(new URL('apps/web/dist/', ROOT).pathname, { port: init.port ?? 5173, routes: { '/relay.json': () => ({ addr: relay.ws }) } })
+  return {
+    url: server.url,
+    get relay () { return relay },
+    stopRelay,
+    restartRelay: async () => {
+      await stopRelay('SIGTERM')
+      relay = await spawnRelay(dataDir, ports[0]!, ports[1]!)
+    },
+    stop: async () => {
+      await server.close()
+      await stopRelay('SIGTERM')
+    }
+  }
+}
+
+/** Starts `weft relay` storing every topic, on 127.0.0.1 (port 0: any), and waits for its addresses. */
+export async function spawnRelay (dataDir: string, tcpPort: number, wsPort: number): Promise<Demo['relay']> {
   const child = spawn(process.execPath, [WEFT, 'relay', '--data', dataDir, '--topic', '*',
     '--listen', `/ip4/127.0.0.1/tcp/${tcpPort}`, '--listen', `/ip4/127.0.0.1/tcp/${wsPort}/ws`], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
@@ -47,18 +79,8 @@ export async function startDemo (init: DemoInit = {}): Promise<Demo> {
         resolve(buf.split('\n')[0]!)
       }
     })
-    child.on('exit', code => { clearTimeout(timer); reject(new Error(`the relay exited (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`)) })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`the relay exited (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`)) })
   })
   const info = JSON.parse(line) as { peerId: string, addrs: string[] }
-  const relay = { peerId: info.peerId, ws: info.addrs.find(a => a.includes('/ws'))!, tcp: info.addrs.find(a => !a.includes('/ws'))!, child }
-  const server = await serveStatic(new URL('apps/web/dist/', ROOT).pathname, { port: init.port ?? 5173, routes: { '/relay.json': () => ({ addr: relay.ws }) } })
-  return {
-    url: server.url,
-    relay,
-    stop: async () => {
-      await server.close()
-      child.kill('SIGTERM')
-      await new Promise(resolve => child.once('exit', resolve))
-    }
-  }
+  return { peerId: info.peerId, ws: info.addrs.find(a => a.includes('/ws'))!, tcp: info.addrs.find(a => !a.includes('/ws'))!, child }
 }

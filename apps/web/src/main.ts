@@ -2,6 +2,7 @@
 // The relay comes from ?relay=MULTIADDR, else from /relay.json (written by `npm start`).
 import { createBrowserPeer } from '@weft/mesh/browser'
 import type { BrowserPeer } from '@weft/mesh/browser'
+import type { Connection } from '@libp2p/interface'
 import type { DeliveredMessage, TopicHandle } from '@weft/mesh'
 
 interface ChatLine { id: string, author: string, seq: number, name: string, text: string, own: boolean, state: string }
@@ -52,11 +53,16 @@ function render (): void {
   $('outbox').textContent = String(topic?.outbox.length ?? 0)
 }
 
+/** How a connection reaches its peer, as a person would say it. */
+function connectionKind (c: Connection): string {
+  const addr = c.remoteAddr.toString()
+  return c.limits !== undefined ? 'via relay' : addr.includes('/webrtc') ? 'direct WebRTC' : addr.includes('/ws') ? 'WebSocket' : 'other'
+}
+
 function renderPeers (): void {
   if (lab === undefined) return
   const items = lab.peer.libp2p.getConnections().map(c => {
-    const addr = c.remoteAddr.toString()
-    const kind = addr.includes('/p2p-circuit') ? 'via relay' : addr.includes('/webrtc') ? 'direct WebRTC' : addr.includes('/ws') ? 'WebSocket' : 'other'
+    const kind = connectionKind(c)
     const li = document.createElement('li')
     li.dataset.testid = 'peer'
     li.dataset.kind = kind
@@ -68,6 +74,8 @@ function renderPeers (): void {
 
 /** The chat history is the app's own state: kept in localStorage per room (weft delivers each message once). */
 let historyKey = ''
+/** Deliveries of a message already shown (counted, for the end-to-end tests). */
+let redelivered = 0
 function saveHistory (): void {
   if (historyKey !== '') localStorage.setItem(historyKey, JSON.stringify(lines.slice(-500)))
 }
@@ -75,7 +83,10 @@ function saveHistory (): void {
 function onMessage (m: DeliveredMessage): void {
   // Across a reload weft may deliver again what a handler saw but whose delivery it had not yet
   // persisted (at-least-once across a crash): the history is keyed by message id.
-  if (lines.some(l => l.id === m.id)) return
+  if (lines.some(l => l.id === m.id)) {
+    redelivered++
+    return
+  }
   let body: { name?: string, text?: string } = {}
   try {
     body = m.json()
@@ -109,7 +120,7 @@ async function join (name: string, room: string): Promise<void> {
   // For a person, "direct" means peer to peer (WebRTC); a link to the relay alone is "relayed".
   const badge = (): void => {
     const conns = peer.libp2p.getConnections()
-    const state = peer.offline ? 'offline' : conns.length === 0 ? 'connecting' : conns.some(c => c.remoteAddr.toString().includes('/webrtc')) ? 'direct' : 'relayed'
+    const state = peer.offline ? 'offline' : conns.length === 0 ? 'connecting' : conns.some(c => c.limits === undefined && c.remoteAddr.toString().includes('/webrtc')) ? 'direct' : 'relayed'
     $('conn').textContent = state
     $('conn').className = `badge ${state}`
     renderPeers()
@@ -178,7 +189,8 @@ Object.assign(globalThis, {
       connection: $('conn').textContent,
       messages: lines.map(l => ({ author: l.author, seq: l.seq, name: l.name, text: l.text, own: l.own, state: l.own ? ownState.get(l.seq) ?? l.state : undefined })),
       outbox: topic?.outbox.length ?? 0,
-      peers: lab?.peer.libp2p.getConnections().map(c => c.remoteAddr.toString()) ?? []
+      redelivered,
+      peers: lab?.peer.libp2p.getConnections().map(c => ({ peer: c.remotePeer.toString(), kind: connectionKind(c) })) ?? []
     })
   }
 })
