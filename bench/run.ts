@@ -5,9 +5,10 @@ import { coreSuite } from './suites/core.ts'
 import { storeSuite } from './suites/store.ts'
 import { meshSuite } from './suites/mesh.ts'
 import { relaySuite } from './suites/relay.ts'
+import { browserSuite } from './suites/browser.ts'
 import type { Suite } from './suite.ts'
 
-const suites: Suite[] = [coreSuite, storeSuite, meshSuite, relaySuite]
+const suites: Suite[] = [coreSuite, storeSuite, meshSuite, relaySuite, browserSuite]
 
 const args = process.argv.slice(2)
 const onlyAt = args.indexOf('--only')
