@@ -11,6 +11,7 @@
  *   the peer when it opens the topic (see docs/MESH.md for the parameters).
  */
 import { gossipsub } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { DEFAULT_MAX_ENVELOPE_BYTES, nobleCrypto, toHex } from '@weft/core'
 import type { GossipSub, GossipSubComponents, GossipsubOpts } from '@libp2p/gossipsub'
 import type { CryptoSuite } from '@weft/core'
@@ -33,5 +34,16 @@ export function weftGossipsub (init: WeftGossipsubInit = {}): (components: Gossi
     globalSignaturePolicy: 'StrictNoSign',
     msgIdFn: (msg) => crypto.sha256(msg.data),
     msgIdToStrFn: (id) => toHex(id)
+  })
+}
+
+/** Scores `topic` at this router: each invalid message (validator Reject) costs its sender 100 (P4, decay 0.5 per interval). */
+export function scoreTopic (pubsub: GossipSub, topic: string): void {
+  const score = (pubsub as unknown as { score?: { params?: { topics: Record<string, unknown> } } }).score
+  if (score?.params === undefined || score.params.topics[topic] !== undefined) return
+  score.params.topics[topic] = createTopicScoreParams({
+    topicWeight: 1,
+    invalidMessageDeliveriesWeight: -100,
+    invalidMessageDeliveriesDecay: 0.5
   })
 }

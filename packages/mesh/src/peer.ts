@@ -7,7 +7,6 @@
 import { TypedEventEmitter } from 'main-event'
 import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL
@@ -17,6 +16,7 @@ import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
 import { fromEntries, frontier } from './sync/frontier.ts'
 import { Session } from './sync/session.ts'
+import { scoreTopic } from './gossip.ts'
 import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
 import type { TopicContext } from './topic.ts'
@@ -519,15 +519,4 @@ export function libp2pSigner (privateKey: PrivateKey): Signer {
 
 function toHexKey (key: Uint8Array | undefined): string {
   return key === undefined ? '' : Array.from(key, b => b.toString(16).padStart(2, '0')).join('')
-}
-
-/** Gives the topic a score penalty for invalid messages (P4), so gossipsub drives a forger's score below zero. */
-function scoreTopic (pubsub: GossipSub, topic: string): void {
-  const score = (pubsub as unknown as { score?: { params?: { topics: Record<string, unknown> } } }).score
-  if (score?.params === undefined || score.params.topics[topic] !== undefined) return
-  score.params.topics[topic] = createTopicScoreParams({
-    topicWeight: 1,
-    invalidMessageDeliveriesWeight: -100,
-    invalidMessageDeliveriesDecay: 0.5
-  })
 }

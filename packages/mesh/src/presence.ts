@@ -2,19 +2,23 @@
  * Presence: how two peers that only share a relay learn each other's addresses and
  * upgrade to a direct connection (two browsers: WebRTC, signalled through the relay's
  * circuit). Each peer announces its peer id and its dialable addresses on one gossipsub
- * topic per network; a peer that hears of another one it has no direct connection to
- * dials it, if its peer id sorts lower (one dialer per pair, BROWSER-NOTES G5).
+ * topic per network, with the weft topics it has open; a peer that hears of another one
+ * it shares a topic with and has no direct connection to dials it, if its peer id sorts
+ * lower (one dialer per pair, BROWSER-NOTES G5), up to PRESENCE_MAX_DIALLED such
+ * connections (more peers: reached through the relay and the gossip mesh, not dialled).
  *
  * Announcements carry their send time, so repeating one is a new gossipsub message
  * (message ids are hashes of the data, G8) and a peer that joins late still hears it.
  * They are not signed: a forged one can only make us dial an address that then fails
  * noise's identity check. Limits: PRESENCE_MAX_BYTES per announcement,
- * PRESENCE_MAX_ADDRS addresses (more: rejected), announcements older than
+ * PRESENCE_MAX_ADDRS addresses and PRESENCE_MAX_TOPICS topics (more: rejected; a
+ * peer with more topics open announces the first ones), announcements older than
  * PRESENCE_MAX_AGE_MS ignored, one upgrade dial per peer per PRESENCE_REDIAL_MS.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { RESERVED_TOPIC_PREFIX } from './constants.ts'
+import { scoreTopic } from './gossip.ts'
 import type { WeftPeer } from './peer.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -23,6 +27,8 @@ export const presenceTopic = (network: string): string => `${RESERVED_TOPIC_PREF
 
 export const PRESENCE_MAX_BYTES = 4096
 export const PRESENCE_MAX_ADDRS = 16
+export const PRESENCE_MAX_TOPICS = 32
+export const PRESENCE_MAX_DIALLED = 16
 export const PRESENCE_MAX_AGE_MS = 60_000
 /** Announce this often for PRESENCE_FAST_FOR_MS after start or an address change, then every PRESENCE_SLOW_MS. */
 export const PRESENCE_FAST_MS = 1_000
@@ -34,6 +40,8 @@ export const PRESENCE_DIAL_TIMEOUT_MS = 10_000
 export interface Announcement {
   peer: string
   addrs: string[]
+  /** Weft topics the sender has open. */
+  topics: string[]
   /** Sender's clock, ms since the epoch. */
   at: number
 }
@@ -48,7 +56,7 @@ export class InvalidAnnouncementError extends Error {
 }
 
 export function encodeAnnouncement (a: Announcement): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ v: 1, peer: a.peer, addrs: a.addrs, at: a.at }))
+  return new TextEncoder().encode(JSON.stringify({ v: 1, peer: a.peer, addrs: a.addrs, topics: a.topics, at: a.at }))
 }
 
 export function decodeAnnouncement (data: Uint8Array): Announcement {
@@ -66,6 +74,9 @@ export function decodeAnnouncement (data: Uint8Array): Announcement {
   if (!Array.isArray(o.addrs) || o.addrs.length > PRESENCE_MAX_ADDRS || !o.addrs.every(a => typeof a === 'string')) {
     throw new InvalidAnnouncementError(`addresses must be at most ${PRESENCE_MAX_ADDRS} strings`)
   }
+  if (!Array.isArray(o.topics) || o.topics.length > PRESENCE_MAX_TOPICS || !o.topics.every(t => typeof t === 'string')) {
+    throw new InvalidAnnouncementError(`topics must be at most ${PRESENCE_MAX_TOPICS} strings`)
+  }
   for (const a of o.addrs as string[]) {
     try {
       multiaddr(a)
@@ -73,7 +84,7 @@ export function decodeAnnouncement (data: Uint8Array): Announcement {
       throw new InvalidAnnouncementError(`bad address ${a.slice(0, 80)}`)
     }
   }
-  return { peer: o.peer, addrs: o.addrs as string[], at: o.at }
+  return { peer: o.peer, addrs: o.addrs as string[], topics: o.topics as string[], at: o.at }
 }
 
 export interface PresenceInit {
@@ -94,6 +105,8 @@ export function startPresence (peer: WeftPeer, init: PresenceInit): () => void {
   const now = init.now ?? Date.now
   const me = libp2p.peerId.toString()
   const lastDial = new Map<string, number>()
+  /** Peers connected because we dialled them from an announcement. */
+  const dialled = new Set<string>()
   let fastUntil = now() + PRESENCE_FAST_FOR_MS
   let timer: ReturnType<typeof setTimeout> | undefined
   let stopped = false
@@ -106,6 +119,7 @@ export function startPresence (peer: WeftPeer, init: PresenceInit): () => void {
       return TopicValidatorResult.Reject
     }
   })
+  scoreTopic(pubsub, topic)
   pubsub.subscribe(topic)
 
   const direct = (id: string): boolean => libp2p.getConnections().some(c => c.remotePeer.toString() === id && c.limits === undefined)
@@ -118,23 +132,28 @@ export function startPresence (peer: WeftPeer, init: PresenceInit): () => void {
     } catch {
       return
     }
-    if (a.peer === me || !(me < a.peer) || direct(a.peer)) return
+    if (a.peer === me || !(me < a.peer) || direct(a.peer) || dialled.size >= PRESENCE_MAX_DIALLED) return
+    const mine = new Set(peer.topicNames)
+    if (!a.topics.some(t => mine.has(t))) return
     const last = lastDial.get(a.peer)
     if (last !== undefined && now() - last < PRESENCE_REDIAL_MS) return
     const target = init.dialable(a.addrs.map(s => multiaddr(s))).find(ma => ma.getComponents().at(-1)?.value === a.peer)
     if (target === undefined) return
     lastDial.set(a.peer, now())
     if (lastDial.size > 1024) lastDial.delete(lastDial.keys().next().value!)
-    void libp2p.dial(target, { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) }).catch(() => undefined)
+    void libp2p.dial(target, { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) }).then(() => { dialled.add(a.peer) }, () => undefined)
   }
   pubsub.addEventListener('message', onMessage as never)
+  const onDisconnect = (evt: CustomEvent<PeerId>): void => { dialled.delete(evt.detail.toString()) }
+  libp2p.addEventListener('peer:disconnect', onDisconnect)
 
   const announce = (): void => {
     timer = undefined
     if (stopped) return
     const addrs = init.announce?.(libp2p.getMultiaddrs()).slice(0, PRESENCE_MAX_ADDRS) ?? []
     if (addrs.length > 0 && init.canDial?.() !== false && pubsub.getSubscribers(topic).length > 0) {
-      void pubsub.publish(topic, encodeAnnouncement({ peer: me, addrs: addrs.map(a => a.toString()), at: now() })).catch(() => undefined)
+      const topics = peer.topicNames.slice(0, PRESENCE_MAX_TOPICS)
+      void pubsub.publish(topic, encodeAnnouncement({ peer: me, addrs: addrs.map(a => a.toString()), topics, at: now() })).catch(() => undefined)
     }
     timer = setTimeout(announce, now() < fastUntil ? PRESENCE_FAST_MS : PRESENCE_SLOW_MS)
   }
@@ -153,6 +172,7 @@ export function startPresence (peer: WeftPeer, init: PresenceInit): () => void {
     if (timer !== undefined) clearTimeout(timer)
     libp2p.removeEventListener('self:peer:update', onAddresses)
     pubsub.removeEventListener('message', onMessage as never)
+    libp2p.removeEventListener('peer:disconnect', onDisconnect)
     pubsub.topicValidators.delete(topic)
   }
 }
