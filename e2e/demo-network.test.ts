@@ -79,6 +79,7 @@ async function sees (page: Page, text: string, timeout = 20_000): Promise<void> 
 }
 
 describe.skipIf(!inNamespace)('the demo across browsers and a failing relay (loopback-only namespace)', () => {
+  const logs: string[] = []
   let ann: Page
   let bob: Page
   let annId: string
@@ -87,11 +88,19 @@ describe.skipIf(!inNamespace)('the demo across browsers and a failing relay (loo
   it('a) two browsers go direct over WebRTC, the relay is SIGKILLed, they still chat both ways', async () => {
     ann = await person('Ann', 'direct')
     bob = await person('Bob', 'direct')
+    for (const [who, p] of [['ann', ann], ['bob', bob]] as const) {
+      p.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') logs.push(`${who}: ${m.text()}`) })
+    }
     annId = await me(ann)
     bobId = await me(bob)
     const t0 = Date.now()
-    await ann.waitForFunction((other) => weftDemo.state().peers.some(p => p.peer === other && p.kind === 'direct WebRTC'), bobId, { timeout: 30_000 })
-    await bob.waitForFunction((other) => weftDemo.state().peers.some(p => p.peer === other && p.kind === 'direct WebRTC'), annId, { timeout: 30_000 })
+    try {
+      await ann.waitForFunction((other) => weftDemo.state().peers.some(p => p.peer === other && p.kind === 'direct WebRTC'), bobId, { timeout: 60_000 })
+      await bob.waitForFunction((other) => weftDemo.state().peers.some(p => p.peer === other && p.kind === 'direct WebRTC'), annId, { timeout: 60_000 })
+    } catch (err) {
+      const peers = async (p: Page): Promise<string> => JSON.stringify((await state(p)).peers)
+      throw new Error(`no direct WebRTC: Ann ${annId} sees ${await peers(ann)}; Bob ${bobId} sees ${await peers(bob)}; logs: ${logs.join(' | ').slice(-3000)}`, { cause: err })
+    }
     console.log(`direct WebRTC up ${Date.now() - t0} ms after both joined`)
     expect((await state(ann)).connection).toBe('direct')
     expect((await state(bob)).connection).toBe('direct')
