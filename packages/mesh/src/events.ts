@@ -24,6 +24,11 @@ export interface MeshEvents {
   'messages:stored': CustomEvent<{ topic: string, count: number }>
   /** A message was handed to the application (its handlers resolved). */
   'message:delivered': CustomEvent<MessageLifecycle & { author: string }>
+  /**
+   * Deliveries are now recorded in the store: these messages will not be delivered again,
+   * even after a crash (until then a restart may deliver them again, flagged `redelivered`).
+   */
+  'delivery:persisted': CustomEvent<{ topic: string, entries: Array<{ author: string, seq: number }> }>
   /** A message from the network was refused; `from` is the peer that sent it. */
   'message:rejected': CustomEvent<{ topic: string, from: string, reason: string }>
   /** Messages are missing for causal delivery; repair was asked for. */

@@ -29,6 +29,13 @@ export interface DeliveredMessage {
   readonly deps: Record<string, number>
   /** True for my own messages. */
   readonly own: boolean
+  /**
+   * True when this message may have been delivered before: it was stored before this
+   * process opened the topic and is past the delivered frontier persisted then (the
+   * process ended between a delivery and the write recording it). A message whose
+   * delivery was persisted (`delivery:persisted`) is never delivered again.
+   */
+  readonly redelivered: boolean
   /** The payload as UTF-8, or undefined when it is not valid UTF-8. */
   text(): string | undefined
   /** The payload parsed as JSON (throws on invalid JSON). */
@@ -113,10 +120,15 @@ export class Topic {
   readonly #roomWaiters = new Set<Waiter>()
   #repairTimer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
+  /** Stored before this process opened the topic, and the delivered frontier persisted then: between the two, a delivery may be a second one. */
+  readonly #heldAtOpen: VersionVector
+  readonly #deliveredAtOpen: VersionVector
 
   private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[]) {
     this.name = name
     this.#ctx = ctx
+    this.#heldAtOpen = new Map(held)
+    this.#deliveredAtOpen = new Map(delivered)
     this.#held = new Map(held)
     this.#oldest = new Map(oldest)
     this.#inbox = new Inbox({ delivered, released: held })
@@ -401,6 +413,7 @@ export class Topic {
           const foreign = batch.filter(e => e.author !== this.#ctx.me)
           const delivered = this.#deliveredToPersist.splice(0)
           const r = await this.#ctx.store.appendReceived(this.name, foreign, delivered.length > 0 ? { entries: delivered } : undefined)
+          if (delivered.length > 0) this.#ctx.emit('delivery:persisted', { topic: this.name, entries: delivered })
           const changed = new Map<string, number>()
           for (const m of r.stored) {
             this.#held.set(m.author, m.seq)
@@ -490,6 +503,7 @@ export class Topic {
       contentType: env.contentType,
       deps,
       own: env.author === this.#ctx.me,
+      redelivered: env.seq > clockGet(this.#deliveredAtOpen, env.author) && env.seq <= clockGet(this.#heldAtOpen, env.author),
       text: () => fromUtf8(payload),
       json: <T>() => JSON.parse(fromUtf8(payload) ?? '') as T
     }
