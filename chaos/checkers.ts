@@ -41,6 +41,10 @@ export interface CheckOptions {
 
 const EXAMPLES = 5
 
+/** Seqs count per (sender, topic): each topic is its own log, and causal order holds within a topic. */
+const stream = (sender: string, topic: string): string => `${sender} ${topic}`
+const short = (st: string): string => { const [s, t] = st.split(' '); return `${s!.slice(-6)}@${t}` }
+
 export function quantiles (xs: number[]): Quantiles {
   if (xs.length === 0) return { count: 0, p50: 0, p99: 0, max: 0 }
   const s = [...xs].sort((a, b) => a - b)
@@ -81,7 +85,7 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
           l1.set(e.id, e)
           if (!ackAt.has(e.id)) ackAt.set(e.id, e.t)
           nodeOfSender.set(e.sender, e.node)
-          const k = `${e.sender}/${e.seq}`
+          const k = `${stream(e.sender, e.topic)}/${e.seq}`
           if (!bySenderSeq.has(k)) bySenderSeq.set(k, new Set())
           bySenderSeq.get(k)!.add(e.id)
         } else {
@@ -101,7 +105,8 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
           seen.add(e.id)
           if (!highest.has(e.node)) highest.set(e.node, new Map())
           const h = highest.get(e.node)!
-          h.set(e.sender, Math.max(h.get(e.sender) ?? 0, e.seq))
+          const st = stream(e.sender, e.topic)
+          h.set(st, Math.max(h.get(st) ?? 0, e.seq))
         }
         break
       }
@@ -119,7 +124,7 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
         if (e.phase === 'stop') heals.push({ t: e.t, targets: e.targets })
         break
       case 'phase':
-        if (e.phase === 'heal') healAt = e.t
+        if (e.phase === 'heal' && healAt === undefined) healAt = e.t
         break
       case 'sample':
         maxRss = Math.max(maxRss, e.rssMb ?? 0)
@@ -179,27 +184,28 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
     for (const d of ds) {
       if (seen.has(d.id)) continue
       seen.add(d.id)
-      const top = vc.get(d.sender) ?? 0
+      const st = stream(d.sender, d.topic)
+      const top = vc.get(st) ?? 0
       if (d.seq <= top) {
         regress++
-        if (fifoEx.length < EXAMPLES) fifoEx.push(`${node}: ${d.sender.slice(-6)} seq ${d.seq} after ${top}`)
+        if (fifoEx.length < EXAMPLES) fifoEx.push(`${node}: ${short(st)} seq ${d.seq} after ${top}`)
       } else if (d.seq > top + 1) {
         skip++
-        if (fifoEx.length < EXAMPLES) fifoEx.push(`${node}: ${d.sender.slice(-6)} seq ${d.seq} after ${top} (skipped ${d.seq - top - 1})`)
+        if (fifoEx.length < EXAMPLES) fifoEx.push(`${node}: ${short(st)} seq ${d.seq} after ${top} (skipped ${d.seq - top - 1})`)
       }
       const key = keyOfId.get(d.id)
       const deps = key === undefined ? undefined : depsAtInvoke.get(key)
       if (deps !== undefined) {
         for (const [x, need] of deps) {
-          if (x === d.sender) continue
+          if (x === st || !x.endsWith(` ${d.topic}`)) continue
           if ((vc.get(x) ?? 0) < need) {
             causal++
-            if (causalEx.length < EXAMPLES) causalEx.push(`${node}: ${d.sender.slice(-6)}/${d.seq} before ${x.slice(-6)}/${need} (had ${vc.get(x) ?? 0})`)
+            if (causalEx.length < EXAMPLES) causalEx.push(`${node}: ${short(st)}/${d.seq} before ${short(x)}/${need} (had ${vc.get(x) ?? 0})`)
             break
           }
         }
       }
-      vc.set(d.sender, Math.max(top, d.seq))
+      vc.set(st, Math.max(top, d.seq))
     }
   }
 
@@ -222,12 +228,13 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
     const seen = seenAt.get(node) ?? new Set<string>()
     const range = new Map<string, [number, number]>()
     for (const d of deliveries.get(node) ?? []) {
-      const r = range.get(d.sender)
-      range.set(d.sender, r === undefined ? [d.seq, d.seq] : [Math.min(r[0], d.seq), Math.max(r[1], d.seq)])
+      const st = stream(d.sender, d.topic)
+      const r = range.get(st)
+      range.set(st, r === undefined ? [d.seq, d.seq] : [Math.min(r[0], d.seq), Math.max(r[1], d.seq)])
     }
     for (const [id, ok] of l1) {
       if (seen.has(id)) continue
-      const r = range.get(ok.sender)
+      const r = range.get(stream(ok.sender, ok.topic))
       if (r !== undefined && ok.seq < r[0]) prefix++
       else if (r !== undefined && ok.seq < r[1]) middle++
       else postfix++

@@ -13,7 +13,7 @@ export interface AppAck { t: number, node: string, type: 'app-ack', id: string }
 export interface Lifecycle { t: number, node: string, type: 'start' | 'stop' | 'crash' | 'restart' | 'subscribe', topic?: string, sender?: string }
 /** Periodic resource sample of a node (RSS, fds from /proc; buffered messages from the client itself). */
 export interface Sample { t: number, node: string, type: 'sample', rssMb?: number, fds?: number, buffered?: number, bufferedBytes?: number }
-export interface Nemesis { t: number, type: 'nemesis', fault: string, targets: string[], phase: 'start' | 'stop' }
+export interface Nemesis { t: number, type: 'nemesis', fault: string, targets: string[], phase: 'start' | 'stop', info?: Record<string, unknown> }
 /** The controller's phases: faults healed at `heal`, drain ended at `drained`. */
 export interface Phase { t: number, type: 'phase', phase: 'warmup' | 'faults' | 'heal' | 'drained' }
 

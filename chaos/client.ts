@@ -1,0 +1,90 @@
+// A chaos client: one weft Node peer (SQLite in its data folder) that subscribes to the run's
+// topics, publishes on a seeded schedule, and writes its history as JSON lines on stdout
+// (chaos/history.ts). The controller kills, pauses and restarts it; a restarted client keeps
+// its folder, so its identity and outbox.
+//
+//   node chaos/client.ts '<json ClientConfig>'
+import { createInterface } from 'node:readline'
+import { createNodePeer } from '@weft/mesh/node'
+import { prng } from '@weft/test-suites/prng'
+import type { HistoryEvent } from './history.ts'
+import type { TopicHandle } from '@weft/mesh'
+
+export interface ClientConfig {
+  node: string
+  network: string
+  dataDir: string
+  bootstrap: string[]
+  topics: string[]
+  /** Messages per second this client publishes (0: none). */
+  rate: number
+  /** Seed for payload sizes and topic choice; a restart passes another one. */
+  seed: number
+  /** Payload sizes: min..max bytes, and `bigEvery` messages one of `big` bytes. */
+  payload: { min: number, max: number, big: number, bigEvery: number }
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig
+type Unstamped<E> = E extends HistoryEvent ? Omit<E, 't'> : never
+const emit = (e: Unstamped<HistoryEvent>): void => {
+  process.stdout.write(`${JSON.stringify({ t: Date.now(), ...e })}\n`)
+}
+
+const peer = await createNodePeer({ network: config.network, dataDir: config.dataDir, bootstrap: config.bootstrap, listen: [] })
+emit({ node: config.node, type: 'start', sender: peer.me })
+const ids = new Map<string, string>() // `${author}/${seq}` -> id, for app acks
+peer.addEventListener('delivery:persisted', (e) => {
+  for (const x of e.detail.entries) {
+    const id = ids.get(`${x.author}/${x.seq}`)
+    if (id !== undefined) emit({ node: config.node, type: 'app-ack', id })
+  }
+})
+const topics: TopicHandle[] = []
+for (const name of config.topics) {
+  const topic = await peer.topic(name)
+  topic.subscribe(m => {
+    ids.set(`${m.author}/${m.seq}`, m.id)
+    emit({ node: config.node, type: 'deliver', id: m.id, sender: m.author, seq: m.seq, topic: name, redelivered: m.redelivered })
+  })
+  topics.push(topic)
+  emit({ node: config.node, type: 'subscribe', topic: name })
+}
+
+const rand = prng(config.seed)
+let n = 0
+const payload = (): Uint8Array => {
+  const size = (n % config.payload.bigEvery === config.payload.bigEvery - 1) ? config.payload.big : config.payload.min + Math.floor(rand() * (config.payload.max - config.payload.min))
+  const b = new Uint8Array(size)
+  for (let i = 0; i < Math.min(size, 64); i++) b[i] = Math.floor(rand() * 256)
+  return b
+}
+const publishOne = (): void => {
+  const topic = topics[Math.floor(rand() * topics.length)]!
+  const key = `${config.node}:${config.seed}:${++n}`
+  emit({ node: config.node, type: 'publish-invoke', key, topic: topic.name })
+  topic.publish(payload()).then(({ id, seq, acked }) => {
+    emit({ node: config.node, type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L1' })
+    void acked.then(o => { if (o.acked) emit({ node: config.node, type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L2' }) })
+  }, (err: Error) => { emit({ node: config.node, type: 'publish-fail', key, error: `${err.name}: ${err.message}` }) })
+}
+let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
+setInterval(() => {
+  const buffered = topics.reduce((s, t) => s + t.buffered.messages, 0)
+  const bufferedBytes = topics.reduce((s, t) => s + t.buffered.bytes, 0)
+  emit({ node: config.node, type: 'sample', buffered, bufferedBytes })
+}, 5_000)
+
+// commands from the controller on stdin: `burst` publishes BURST at once (an offline node's
+// backlog), `drain` stops publishing; SIGTERM stops the client
+const BURST = 100
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'burst') for (let i = 0; i < BURST; i++) publishOne()
+  if (line === 'drain') {
+    clearInterval(publishing)
+    publishing = undefined
+  }
+})
+process.on('SIGTERM', () => {
+  emit({ node: config.node, type: 'stop' })
+  void peer.stop().then(() => process.exit(0))
+})

@@ -1,0 +1,270 @@
+// The processes of one chaos run: `weft relay` processes and chaos clients (chaos/client.ts),
+// every link between them through its own LinkProxy, and what the nemeses do to them (SIGKILL
+// and restart, SIGSTOP/SIGCONT, power loss, cutting links). Client histories and the
+// controller's own events go, in arrival order, into one history (and history.jsonl).
+import { spawn } from 'node:child_process'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { losePower } from './power-loss.ts'
+import { LinkProxy } from './proxy.ts'
+import type { ClientConfig } from './client.ts'
+import type { HistoryEvent } from './history.ts'
+import type { PowerLoss } from './power-loss.ts'
+import type { ChildProcess } from 'node:child_process'
+import type { WriteStream } from 'node:fs'
+
+const WEFT = new URL('../apps/cli/bin/weft.js', import.meta.url).pathname
+const CLIENT = new URL('./client.ts', import.meta.url).pathname
+export const NETWORK = 'weft-chaos'
+
+interface Proc {
+  name: string
+  kind: 'relay' | 'client'
+  child?: ChildProcess
+  dataDir: string
+  /** relay: its peer id and TCP port once started */
+  peerId?: string
+  port?: number
+  paused: boolean
+  starts: number
+}
+
+export interface ClusterInit {
+  dir: string
+  relays: number
+  clients: number
+  /** Each client's links: to this many relays. @default 2 */
+  relaysPerClient?: number
+  topics: string[]
+  /** Messages per second over all clients. */
+  rate: number
+  payload: ClientConfig['payload']
+  seed: number
+}
+
+export class Cluster {
+  readonly history: HistoryEvent[] = []
+  readonly procs = new Map<string, Proc>()
+  /** `${from}->${to}` */
+  readonly links = new Map<string, LinkProxy>()
+  readonly #init: ClusterInit
+  readonly #out: WriteStream
+  readonly #logs: string
+  #publishing = true
+  #sampler: ReturnType<typeof setInterval> | undefined
+
+  constructor (init: ClusterInit) {
+    this.#init = init
+    mkdirSync(init.dir, { recursive: true })
+    this.#logs = join(init.dir, 'logs')
+    mkdirSync(this.#logs, { recursive: true })
+    this.#out = createWriteStream(join(init.dir, 'history.jsonl'))
+  }
+
+  record (e: HistoryEvent): void {
+    this.history.push(e)
+    this.#out.write(`${JSON.stringify(e)}\n`)
+  }
+
+  get relayNames (): string[] { return [...this.procs.values()].filter(p => p.kind === 'relay').map(p => p.name) }
+  get clientNames (): string[] { return [...this.procs.values()].filter(p => p.kind === 'client').map(p => p.name) }
+
+  /** Relays of client i: i mod R, then the next ones. */
+  relaysOf (client: string): string[] {
+    const i = Number(client.slice(1)) - 1
+    const n = Math.min(this.#init.relaysPerClient ?? 2, this.#init.relays)
+    return Array.from({ length: n }, (_, k) => `r${((i + k) % this.#init.relays) + 1}`)
+  }
+
+  async start (): Promise<void> {
+    for (let i = 1; i <= this.#init.relays; i++) this.procs.set(`r${i}`, { name: `r${i}`, kind: 'relay', dataDir: join(this.#init.dir, `r${i}`), paused: false, starts: 0 })
+    for (let i = 1; i <= this.#init.clients; i++) this.procs.set(`n${i}`, { name: `n${i}`, kind: 'client', dataDir: join(this.#init.dir, `n${i}`), paused: false, starts: 0 })
+    for (const r of this.relayNames) await this.#startRelay(r)
+    for (const c of this.clientNames) this.#startClient(c)
+    this.#sampler = setInterval(() => { this.#sample() }, 5_000)
+  }
+
+  async #link (from: string, to: string): Promise<string> {
+    const target = this.procs.get(to)!
+    const key = `${from}->${to}`
+    let proxy = this.links.get(key)
+    if (proxy === undefined) {
+      proxy = new LinkProxy(key, target.port!)
+      this.links.set(key, proxy)
+      await proxy.listen()
+    }
+    return `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${target.peerId}`
+  }
+
+  async #startRelay (name: string): Promise<void> {
+    const p = this.procs.get(name)!
+    const i = Number(name.slice(1))
+    // relay i keeps dialled every relay before it, through the link's proxy
+    const bootstrap: string[] = []
+    for (let j = 1; j < i; j++) bootstrap.push(await this.#link(name, `r${j}`))
+    const args = [WEFT, 'relay', '--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    p.child = child
+    p.starts++
+    child.stderr!.pipe(createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
+    const line = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`relay ${name} did not start`)), 30_000)
+      createInterface({ input: child.stdout! }).once('line', l => { clearTimeout(timer); resolve(l) })
+      child.once('exit', code => { clearTimeout(timer); reject(new Error(`relay ${name} exited (${code}) at start`)) })
+    })
+    const info = JSON.parse(line) as { peerId: string, addrs: string[] }
+    p.peerId = info.peerId
+    p.port = Number(info.addrs[0]!.split('/tcp/')[1]!.split('/')[0])
+    for (const [key, proxy] of this.links) if (key.endsWith(`->${name}`)) proxy.targetPort = p.port
+    this.record({ t: Date.now(), node: name, type: p.starts === 1 ? 'start' : 'restart' })
+  }
+
+  #startClient (name: string, extra: Partial<ClientConfig> = {}): void {
+    const p = this.procs.get(name)!
+    void (async () => {
+      const bootstrap = await Promise.all(this.relaysOf(name).map(r => this.#link(name, r)))
+      const config: ClientConfig = {
+        node: name,
+        network: NETWORK,
+        dataDir: p.dataDir,
+        bootstrap,
+        topics: this.#init.topics,
+        rate: this.#publishing ? this.#init.rate / this.#init.clients : 0,
+        seed: this.#init.seed * 1000 + Number(name.slice(1)) * 10 + p.starts,
+        payload: this.#init.payload,
+        ...extra
+      }
+      const child = spawn(process.execPath, [CLIENT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
+      child.stdin!.on('error', () => undefined) // a killed client's pipe
+      p.child = child
+      p.starts++
+      child.stderr!.pipe(createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
+      createInterface({ input: child.stdout! }).on('line', l => {
+        try {
+          this.record(JSON.parse(l) as HistoryEvent)
+        } catch {
+          // a line torn by SIGKILL: not an event
+        }
+      })
+      if (p.starts > 1) this.record({ t: Date.now(), node: name, type: 'restart' })
+    })()
+  }
+
+  /** SIGKILL (a crash). */
+  kill (name: string): void {
+    const p = this.procs.get(name)!
+    if (p.child === undefined || p.child.exitCode !== null || p.child.signalCode !== null) return
+    if (p.paused) p.child.kill('SIGCONT')
+    p.paused = false
+    p.child.kill('SIGKILL')
+    this.record({ t: Date.now(), node: name, type: 'crash' })
+  }
+
+  /** SIGKILL, then a power loss on its store: the unsynced WAL tail is cut and torn. */
+  powerLoss (name: string, rand: () => number): Promise<PowerLoss> {
+    const p = this.procs.get(name)!
+    this.kill(name)
+    return new Promise(resolve => {
+      const done = (): void => { resolve(losePower(join(p.dataDir, 'weft.db-wal'), rand)) }
+      if (p.child === undefined || p.child.exitCode !== null || p.child.signalCode !== null) done()
+      else p.child.once('exit', done)
+    })
+  }
+
+  async restart (name: string, extra: Partial<ClientConfig> = {}): Promise<void> {
+    const p = this.procs.get(name)!
+    if (p.child !== undefined && p.child.exitCode === null && p.child.signalCode === null) await new Promise(resolve => p.child!.once('exit', resolve))
+    if (p.kind === 'relay') await this.#startRelay(name)
+    else this.#startClient(name, extra)
+  }
+
+  pause (name: string): void {
+    const p = this.procs.get(name)!
+    if (p.child === undefined || p.paused) return
+    p.child.kill('SIGSTOP')
+    p.paused = true
+  }
+
+  resume (name: string): void {
+    const p = this.procs.get(name)!
+    if (p.child === undefined || !p.paused) return
+    p.child.kill('SIGCONT')
+    p.paused = false
+  }
+
+  isUp (name: string): boolean {
+    const c = this.procs.get(name)?.child
+    return c !== undefined && c.exitCode === null && c.signalCode === null
+  }
+
+  /** Cuts every link between the two sides. */
+  partition (sideA: string[]): string[] {
+    const a = new Set(sideA)
+    const cut: string[] = []
+    for (const [key, proxy] of this.links) {
+      const [from, to] = key.split('->') as [string, string]
+      if (a.has(from) !== a.has(to)) {
+        proxy.cut()
+        cut.push(key)
+      }
+    }
+    return cut
+  }
+
+  /** Cuts every link of one node. */
+  isolate (name: string): void {
+    for (const [key, proxy] of this.links) if (key.startsWith(`${name}->`) || key.endsWith(`->${name}`)) proxy.cut()
+  }
+
+  healAll (): void {
+    for (const proxy of this.links.values()) proxy.heal()
+  }
+
+  /** Tells every client to stop publishing (the drain), and restarted ones not to start. */
+  stopPublishing (): void {
+    this.#publishing = false
+    for (const c of this.clientNames) this.#tell(c, 'drain')
+  }
+
+  /** Has a client publish its burst (chaos/client.ts BURST) at once. */
+  burst (name: string): void {
+    this.#tell(name, 'burst')
+  }
+
+  #tell (name: string, command: string): void {
+    const c = this.procs.get(name)?.child
+    if (c !== undefined && this.isUp(name)) c.stdin?.write(`${command}\n`)
+  }
+
+  #sample (): void {
+    for (const p of this.procs.values()) {
+      const pid = p.child?.pid
+      if (pid === undefined || !this.isUp(p.name) || p.paused) continue
+      try {
+        const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+        const fds = readdirSync(`/proc/${pid}/fd`).length
+        this.record({ t: Date.now(), node: p.name, type: 'sample', rssMb: Math.round(rss), fds })
+      } catch {
+        // exited between the check and the read
+      }
+    }
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.#sampler)
+    const exits: Array<Promise<unknown>> = []
+    for (const p of this.procs.values()) {
+      if (!this.isUp(p.name)) continue
+      if (p.paused) p.child!.kill('SIGCONT')
+      exits.push(new Promise(resolve => {
+        const timer = setTimeout(() => { p.child!.kill('SIGKILL') }, 5_000)
+        p.child!.once('exit', () => { clearTimeout(timer); resolve(undefined) })
+      }))
+      p.child!.kill('SIGTERM')
+    }
+    await Promise.all(exits)
+    for (const proxy of this.links.values()) await proxy.close()
+    await new Promise(resolve => this.#out.end(resolve))
+  }
+}

@@ -1,0 +1,148 @@
+// `npm run chaos [-- --long] [--seed N] [--only C2,C3] [--keep]`: the fault scenarios of
+// RELIABILITY.md (chaos/scenarios.ts) against real processes, one after the other. Each run:
+// 10 s warm-up, the fault phase (nemesis), heal (links healed, paused nodes resumed, dead
+// ones restarted, publishing stopped), the drain (until every committed message is delivered
+// at every client, 60 s at most; 300 s with --long), then the checkers (chaos/checkers.ts).
+// One seed drives every random choice; it is printed first. A failing run keeps its history,
+// report and logs in chaos/results/<run>/<scenario>/; --keep keeps passing ones too.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { prng } from '@weft/test-suites/prng'
+import { check } from './checkers.ts'
+import { Cluster } from './cluster.ts'
+import { SCENARIOS } from './scenarios.ts'
+import type { CheckReport } from './checkers.ts'
+import type { Scenario } from './scenarios.ts'
+
+const WARMUP_MS = 10_000
+const TOPICS = ['t1', 't2', 't3']
+const RATE = 20
+const PAYLOAD = { min: 1024, max: 4096, big: 60 * 1024, bigEvery: 100 }
+
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const long = args.includes('--long')
+const keep = args.includes('--keep')
+const seeds = flag('--seed') !== undefined ? [Number(flag('--seed'))] : long ? Array.from({ length: 5 }, (_, i) => Date.now() % 1_000_000 + i) : [Date.now() % 1_000_000]
+const only = flag('--only')?.split(',')
+const known = new Set(['--long', '--keep', '--seed', '--only', flag('--seed'), flag('--only')])
+const unknown = args.filter(a => !known.has(a))
+if (unknown.length > 0 || seeds.some(s => !Number.isSafeInteger(s))) {
+  console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${SCENARIOS.map(s => s.id).join(',')}] [--keep]`)
+  process.exit(2)
+}
+const scenarios = SCENARIOS.filter(s => only === undefined || only.includes(s.id))
+const drainMs = long ? 300_000 : 60_000
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, Math.max(0, ms))) }
+const runDir = join(new URL('./results/', import.meta.url).pathname, new Date().toISOString().replace(/[:.]/g, '-'))
+
+interface Outcome { scenario: string, seed: number, report: CheckReport, failures: string[], seconds: number, drainedMs: number | undefined, faults: Record<string, number> }
+
+/** Waits until every client has delivered every committed (L1) message, or `ms` passes; returns how long it took. */
+async function drain (cluster: Cluster, ms: number): Promise<number | undefined> {
+  const start = Date.now()
+  let stableSince: number | undefined
+  while (Date.now() - start < ms) {
+    const committed = new Set<string>()
+    const delivered = new Map<string, Set<string>>()
+    for (const e of cluster.history) {
+      if (e.type === 'publish-ok' && e.level === 'L1') committed.add(e.id)
+      if (e.type === 'deliver') {
+        if (!delivered.has(e.node)) delivered.set(e.node, new Set())
+        delivered.get(e.node)!.add(e.id)
+      }
+    }
+    const done = cluster.clientNames.every(n => cluster.isUp(n) && [...committed].every(id => delivered.get(n)?.has(id) === true))
+    if (done) {
+      stableSince ??= Date.now()
+      if (Date.now() - stableSince >= 1_000) return stableSince - start
+    } else {
+      stableSince = undefined
+    }
+    await sleep(250)
+  }
+  return undefined
+}
+
+async function runOne (s: Scenario, seed: number): Promise<Outcome> {
+  const started = Date.now()
+  const dir = join(runDir, `${s.id}-seed${seed}`)
+  const rand = prng(seed)
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
+  let drainedMs: number | undefined
+  try {
+    await cluster.start()
+    cluster.record({ t: Date.now(), type: 'phase', phase: 'warmup' })
+    await sleep(WARMUP_MS)
+    cluster.record({ t: Date.now(), type: 'phase', phase: 'faults' })
+    const faultMs = long ? s.faultMs.long : s.faultMs.short
+    await s.nemesis({ cluster, rand, until: Date.now() + faultMs, sleep, long })
+    // heal everything, stop publishing, drain
+    cluster.healAll()
+    for (const name of cluster.procs.keys()) {
+      cluster.resume(name)
+      if (!cluster.isUp(name)) await cluster.restart(name)
+    }
+    cluster.stopPublishing()
+    cluster.record({ t: Date.now(), type: 'phase', phase: 'heal' })
+    drainedMs = await drain(cluster, drainMs)
+    cluster.record({ t: Date.now(), type: 'phase', phase: 'drained' })
+  } finally {
+    await cluster.stop()
+  }
+  const report = check(cluster.history, { eligible: cluster.clientNames })
+  const failures = [
+    ...(report.lost.total > 0 ? [`lost ${report.lost.total} (prefix ${report.lost.prefix}, middle ${report.lost.middle}, postfix ${report.lost.postfix}): ${report.lost.examples.join('; ')}`] : []),
+    ...(report.unexpected.total > 0 ? [`unexpected ${report.unexpected.total}: ${report.unexpected.examples.join('; ')}`] : []),
+    ...(report.duplicated.violations > 0 ? [`duplicates ${report.duplicated.violations}: ${report.duplicated.examples.join('; ')}`] : []),
+    ...(report.fifo.regress + report.fifo.skip > 0 ? [`FIFO ${report.fifo.regress} regress, ${report.fifo.skip} skip: ${report.fifo.examples.join('; ')}`] : []),
+    ...(report.causal.violations > 0 ? [`causal ${report.causal.violations}: ${report.causal.examples.join('; ')}`] : []),
+    ...(report.equivocation.split > 0 ? [`equivocation split at ${report.equivocation.split} (sender, seq)`] : []),
+    ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []),
+    ...s.pass(report)
+  ]
+  const faults: Record<string, number> = {}
+  for (const e of cluster.history) {
+    if (e.type !== 'nemesis') continue
+    if (e.phase === 'start') faults[e.fault] = (faults[e.fault] ?? 0) + e.targets.length
+    // what the power losses took: unsynced WAL bytes cut, and how many losses found any
+    if (e.fault === 'power-loss' && e.phase === 'stop' && typeof e.info?.cutBytes === 'number') {
+      faults['power-loss bytes cut'] = (faults['power-loss bytes cut'] ?? 0) + e.info.cutBytes
+      if (e.info.cutBytes > 0) faults['power-loss with a torn tail'] = (faults['power-loss with a torn tail'] ?? 0) + 1
+    }
+  }
+  const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs, faults }
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(outcome, null, 2))
+  if (failures.length === 0 && !keep) {
+    rmSync(join(dir, 'history.jsonl'), { force: true })
+    rmSync(join(dir, 'logs'), { recursive: true, force: true })
+    for (let i = 1; i <= s.relays + s.clients; i++) for (const p of [`r${i}`, `n${i}`]) rmSync(join(dir, p), { recursive: true, force: true })
+  }
+  return outcome
+}
+
+mkdirSync(runDir, { recursive: true })
+console.log(`chaos: seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')} (${long ? 'long' : 'short'} tier), results in ${runDir}`)
+const outcomes: Outcome[] = []
+for (const seed of seeds) {
+  for (const s of scenarios) {
+    console.log(`chaos: ${s.id} seed ${seed}: ${s.what} …`)
+    const o = await runOne(s, seed)
+    outcomes.push(o)
+    const r = o.report
+    const faults = Object.entries(o.faults).map(([f, n]) => `${f} x${n}`).join(', ') || 'none'
+    console.log(`  ${o.failures.length === 0 ? 'PASS' : 'FAIL'} in ${o.seconds} s (faults: ${faults}): ${r.l1} committed, ${r.l2} acked by a peer, ${r.recovered} recovered, ${r.failed} failed; ` +
+      `lost ${r.lost.total}, unexpected ${r.unexpected.total}, duplicates ${r.duplicated.violations} (+${r.duplicated.allowed} flagged redeliveries), FIFO ${r.fifo.regress + r.fifo.skip}, causal ${r.causal.violations}; ` +
+      `delivery p50/p99/max ${r.latency.p50}/${r.latency.p99}/${r.latency.max} ms, convergence p50/p99/max ${r.convergence.p50}/${r.convergence.p99}/${r.convergence.max} ms, ` +
+      `drained ${o.drainedMs ?? '–'} ms after heal; peak RSS ${r.resources.maxRssMb} MB, fds ${r.resources.maxFds}, causal buffer ${r.resources.maxBuffered}`)
+    for (const f of o.failures) console.log(`  ✗ ${f}`)
+  }
+}
+writeFileSync(join(runDir, 'summary.json'), JSON.stringify(outcomes, null, 2))
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ long, seeds, runDir, outcomes }, null, 2))
+const failed = outcomes.filter(o => o.failures.length > 0)
+console.log(`chaos: ${outcomes.length - failed.length} passed, ${failed.length} failed`)
+process.exit(failed.length === 0 ? 0 : 1)

@@ -1,0 +1,172 @@
+// The scenarios of RELIABILITY.md 10.3 this harness runs, scaled to 2 cores: the aggregate load
+// stays at 20 msg/s (1–4 KiB, 1% at 60 KiB) and the nodes scale, not the rate. Each has a short
+// length (CI, `npm run chaos`) and a long one (`npm run chaos -- --long`).
+import type { CheckReport } from './checkers.ts'
+import type { Cluster } from './cluster.ts'
+
+export interface NemesisContext {
+  cluster: Cluster
+  rand: () => number
+  /** When the fault phase ends (ms since the epoch): return by then. */
+  until: number
+  sleep: (ms: number) => Promise<void>
+  long: boolean
+}
+
+export interface Scenario {
+  id: string
+  what: string
+  relays: number
+  clients: number
+  faultMs: { short: number, long: number }
+  nemesis: (ctx: NemesisContext) => Promise<void>
+  /** Scenario-specific thresholds (RELIABILITY.md 10.3 and 10.4); the failures, in words. */
+  pass: (r: CheckReport) => string[]
+}
+
+const between = (rand: () => number, lo: number, hi: number): number => lo + rand() * (hi - lo)
+const pick = <T>(rand: () => number, xs: T[]): T => xs[Math.floor(rand() * xs.length)]!
+
+/** The caps every run must hold (10.4: pending causal buffer ≤ 10,000 messages and 16 MiB). */
+function caps (r: CheckReport): string[] {
+  const out: string[] = []
+  if (r.resources.maxBuffered > 10_000) out.push(`causal buffer reached ${r.resources.maxBuffered} messages (cap 10,000)`)
+  if (r.resources.maxBufferedBytes > 16 * 1024 * 1024) out.push(`causal buffer reached ${r.resources.maxBufferedBytes} bytes (cap 16 MiB)`)
+  return out
+}
+
+const atMost = (what: string, value: number, limit: number): string[] => value <= limit ? [] : [`${what} ${Math.round(value)} ms (threshold ${limit} ms)`]
+
+/** Kills on a schedule, restarting each victim after U(2,10) s; returns when `until` passes and the restarts are done. */
+async function killLoop (ctx: NemesisContext, pickVictims: () => string[], every: [number, number]): Promise<void> {
+  const restarts: Array<Promise<void>> = []
+  for (let i = 0; i < 10_000; i++) {
+    await ctx.sleep(between(ctx.rand, every[0], every[1]))
+    if (Date.now() >= ctx.until) break
+    const victims = pickVictims().filter(v => ctx.cluster.isUp(v))
+    if (victims.length === 0) continue
+    ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: victims, phase: 'start' })
+    for (const v of victims) ctx.cluster.kill(v)
+    const down = between(ctx.rand, 2_000, 10_000)
+    restarts.push((async () => {
+      await ctx.sleep(Math.min(down, Math.max(0, ctx.until - Date.now())))
+      await Promise.all(victims.map(async v => await ctx.cluster.restart(v)))
+      ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: victims, phase: 'stop' })
+    })())
+  }
+  await Promise.all(restarts)
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'C0',
+    what: '3 relays + 3 clients, no faults',
+    relays: 3,
+    clients: 3,
+    faultMs: { short: 30_000, long: 60_000 },
+    nemesis: async (ctx) => { await ctx.sleep(ctx.until - Date.now()) },
+    pass: r => [...atMost('delivery p99', r.latency.p99, 500), ...caps(r)]
+  },
+  {
+    id: 'C1',
+    what: '3 relays + 9 clients, no faults',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 60_000, long: 120_000 },
+    nemesis: async (ctx) => { await ctx.sleep(ctx.until - Date.now()) },
+    pass: r => [...atMost('delivery p99', r.latency.p99, 500), ...atMost('convergence max', r.convergence.max, 5_000), ...caps(r)]
+  },
+  {
+    id: 'C2',
+    what: 'SIGKILL every U(10,20) s (70% one client, 30% 2–4), restart after U(2,10) s; one relay every 60 s',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 90_000, long: 300_000 },
+    nemesis: async (ctx) => {
+      const clients = ctx.cluster.clientNames
+      await Promise.all([
+        killLoop(ctx, () => {
+          if (ctx.rand() < 0.7) return [pick(ctx.rand, clients)]
+          const n = 2 + Math.floor(ctx.rand() * 3)
+          return [...clients].sort(() => ctx.rand() - 0.5).slice(0, n)
+        }, [10_000, 20_000]),
+        killLoop(ctx, () => [pick(ctx.rand, ctx.cluster.relayNames)], [60_000, 60_000])
+      ])
+    },
+    pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
+  },
+  {
+    id: 'C3',
+    what: 'partitions: 20 s healthy, then the halves {r1 and its clients} | {the rest} for 10 s (long: 10 s and 30 s)',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 60_000, long: 180_000 },
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      const sideA = ['r1', ...c.clientNames.filter(n => c.relaysOf(n)[0] === 'r1')]
+      for (let cycle = 0; cycle < 1_000; cycle++) {
+        await ctx.sleep(20_000)
+        if (Date.now() >= ctx.until) break
+        const length = ctx.long && cycle % 2 === 1 ? 30_000 : 10_000
+        const links = c.partition(sideA)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'partition-halves', targets: ['*'], phase: 'start', info: { sideA, links: links.length } })
+        await ctx.sleep(Math.min(length, Math.max(0, ctx.until - Date.now())))
+        c.healAll()
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'partition-halves', targets: ['*'], phase: 'stop' })
+      }
+    },
+    pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
+  },
+  {
+    id: 'C7',
+    what: 'power losses (SIGKILL, then the WAL cut and torn after its last commit), 5 per run (long: 20)',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 60_000, long: 180_000 },
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      const count = ctx.long ? 20 : 5
+      const gap = (ctx.until - Date.now()) / (count + 1)
+      for (let i = 0; i < count; i++) {
+        await ctx.sleep(gap * between(ctx.rand, 0.5, 1))
+        const victim = pick(ctx.rand, c.clientNames.filter(n => c.isUp(n)))
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'start' })
+        const loss = await c.powerLoss(victim, ctx.rand)
+        await ctx.sleep(between(ctx.rand, 2_000, 5_000))
+        await c.restart(victim)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'stop', info: { ...loss } })
+      }
+      await ctx.sleep(Math.max(0, ctx.until - Date.now()))
+    },
+    pass: r => caps(r)
+  },
+  {
+    id: 'C8',
+    what: 'n1 offline (every link cut) for 2 min (long: 10 min) while the others publish; it writes 100 meanwhile; SIGKILL mid catch-up',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 120_000, long: 600_000 },
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      c.isolate('n1')
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: ['n1'], phase: 'start' })
+      await ctx.sleep(2_000)
+      c.burst('n1')
+      await ctx.sleep(Math.max(0, ctx.until - Date.now()))
+      c.healAll()
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: ['n1'], phase: 'stop' })
+      c.record({ t: Date.now(), type: 'phase', phase: 'heal' }) // the catch-up is timed from here
+      // in the middle of the catch-up
+      await ctx.sleep(1_500)
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: ['n1'], phase: 'start' })
+      c.kill('n1')
+      await ctx.sleep(2_000)
+      await c.restart('n1')
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: ['n1'], phase: 'stop' })
+    },
+    pass: r => [
+      ...(r.unseen.zeroAfterHealMs === undefined ? ['the catch-up did not complete in the drain'] : atMost('catch-up after heal', r.unseen.zeroAfterHealMs, 30_000)),
+      ...caps(r)
+    ]
+  }
+]
