@@ -137,7 +137,7 @@ for (const seed of seeds) {
     console.log(`  ${o.failures.length === 0 ? 'PASS' : 'FAIL'} in ${o.seconds} s (faults: ${faults}): ${r.l1} committed, ${r.l2} acked by a peer, ${r.recovered} recovered, ${r.failed} failed; ` +
       `lost ${r.lost.total}, unexpected ${r.unexpected.total}, duplicates ${r.duplicated.violations} (+${r.duplicated.allowed} flagged redeliveries), FIFO ${r.fifo.regress + r.fifo.skip}, causal ${r.causal.violations}; ` +
       `delivery p50/p99/max ${r.latency.p50}/${r.latency.p99}/${r.latency.max} ms, convergence p50/p99/max ${r.convergence.p50}/${r.convergence.p99}/${r.convergence.max} ms, ` +
-      `drained ${o.drainedMs ?? '–'} ms after heal; peak RSS ${r.resources.maxRssMb} MB, fds ${r.resources.maxFds}, causal buffer ${r.resources.maxBuffered}`)
+      `drained ${o.drainedMs ?? '–'} ms after heal, unseen 0 ${r.unseen.zeroAfterHealMs ?? '–'} ms after it; peak RSS ${r.resources.maxRssMb} MB, fds ${r.resources.maxFds}, causal buffer ${r.resources.maxBuffered}`)
     for (const f of o.failures) console.log(`  ✗ ${f}`)
   }
 }
