@@ -1,8 +1,18 @@
 // Helpers for in-process multi-peer tests: real libp2p nodes over TCP on 127.0.0.1.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { nodeCrypto } from '@weft/crypto-node'
+import { createLibp2p } from 'libp2p'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { weftGossipsub } from '../src/gossip.ts'
 import { createNodePeer } from '../src/presets/node.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
 import type { NodePeerInit } from '../src/presets/node.ts'
 import type { WeftPeer } from '../src/peer.ts'
 
@@ -46,4 +56,21 @@ export async function until (check: () => boolean | Promise<boolean>, ms = 20_00
     await new Promise(resolve => setTimeout(resolve, 25))
   }
   throw new Error(`timed out waiting for ${what}`)
+}
+
+/** A plain gossipsub node (no weft: an attacker's tool) in the honest peer's mesh for `topic`. */
+export async function rawGossipPeer (honest: { libp2p: Libp2p }, topic: string): Promise<Libp2p<{ pubsub: GossipSub }>> {
+  const node = await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
+  })
+  node.services.pubsub.subscribe(topic)
+  await node.dial(honest.libp2p.getMultiaddrs()[0]!)
+  await until(() => node.services.pubsub.getSubscribers(topic).length > 0, 10_000, 'raw peer sees the topic')
+  await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat, so it is in the mesh
+  return node
 }

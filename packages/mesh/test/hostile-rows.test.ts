@@ -9,17 +9,10 @@
  * - row 33: a publisher's clock set back an hour across a restart: its seqs go on, nothing
  *   is dropped.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { nobleSigner, sealEnvelope } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { weftGossipsub } from '../src/gossip.ts'
-import { Cluster, NETWORK, until } from './helpers.ts'
+import { Cluster, NETWORK, rawGossipPeer, until } from './helpers.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -30,17 +23,6 @@ afterEach(async () => {
   raw = undefined
   await cluster?.stop()
 })
-
-async function rawNode (): Promise<Libp2p<{ pubsub: GossipSub }>> {
-  return await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
-  })
-}
 
 const SIZES = [16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 64 * 1024 - 1, 64 * 1024]
 
@@ -77,11 +59,7 @@ describe('hostile and edge inputs (more rows)', () => {
     await (await cluster.add()).libp2p.dial(honest.libp2p.getMultiaddrs()[0]!)
     const got: Array<{ seq: number, time: number }> = []
     topic.subscribe(m => { got.push({ seq: m.seq, time: m.time }) })
-    raw = await rawNode()
-    raw.services.pubsub.subscribe('w')
-    await raw.dial(honest.libp2p.getMultiaddrs()[0]!)
-    await until(() => raw!.services.pubsub.getSubscribers('w').length > 0, 10_000, 'raw sees the topic')
-    await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat: in the mesh
+    raw = await rawGossipPeer(honest, 'w')
     const author = nobleSigner(new Uint8Array(32).fill(61))
     const now = Date.now()
     const times = [now + 24 * 3600_000, now - 365 * 24 * 3600_000, now]

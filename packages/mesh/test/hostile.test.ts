@@ -3,17 +3,10 @@
  * envelopes on the topic: none is delivered, and the honest peers' gossipsub
  * score of the attacker goes negative.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { weftGossipsub } from '../src/gossip.ts'
-import { Cluster, NETWORK, until } from './helpers.ts'
+import { Cluster, NETWORK, rawGossipPeer, until } from './helpers.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -23,23 +16,6 @@ afterEach(async () => {
   await raw?.stop()
   await cluster?.stop()
 })
-
-/** A plain gossipsub node (no weft) in the honest peer's mesh for `topic`. */
-async function rawPeer (honest: { libp2p: Libp2p }, topic: string): Promise<Libp2p<{ pubsub: GossipSub }>> {
-  const node = await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
-  })
-  node.services.pubsub.subscribe(topic)
-  await node.dial(honest.libp2p.getMultiaddrs()[0]!)
-  await until(() => node.services.pubsub.getSubscribers(topic).length > 0, 10_000, 'raw peer sees the topic')
-  await new Promise(resolve => setTimeout(resolve, 1200)) // a heartbeat, so it is in the mesh
-  return node
-}
 
 describe('hostile gossip', () => {
   it('(e) forged, malformed and replayed envelopes are never delivered; the sender is scored below zero', async () => {
@@ -54,7 +30,7 @@ describe('hostile gossip', () => {
     const rejected: string[] = []
     honest.addEventListener('message:rejected', (e) => { rejected.push(e.detail.reason) })
 
-    raw = await rawPeer(honest, 't')
+    raw = await rawGossipPeer(honest, 't')
 
     const victim = nobleSigner(new Uint8Array(32).fill(42))
     const attacker = nobleSigner(new Uint8Array(32).fill(43))
@@ -92,7 +68,7 @@ describe('hostile gossip', () => {
     topic.subscribe(m => { got.push(m.text() ?? '') })
     const proofs: Array<{ seq: number }> = []
     honest.addEventListener('equivocation', (e) => { proofs.push(e.detail.proof) })
-    raw = await rawPeer(honest, 'e')
+    raw = await rawGossipPeer(honest, 'e')
     const liar = nobleSigner(new Uint8Array(32).fill(44))
     const crypto = nodeCrypto()
     const msg = (text: string) => ({ network: NETWORK, topic: 'e', seq: 1, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) })
