@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { startRelayProcess } from '../scripts/relay-process.ts'
 import { losePower } from './power-loss.ts'
 import { LinkProxy } from './proxy.ts'
 import type { ClientConfig } from './client.ts'
@@ -14,7 +15,6 @@ import type { PowerLoss } from './power-loss.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
 
-const WEFT = new URL('../apps/cli/bin/weft.js', import.meta.url).pathname
 const CLIENT = new URL('./client.ts', import.meta.url).pathname
 export const NETWORK = 'weft-chaos'
 
@@ -103,17 +103,10 @@ export class Cluster {
     // relay i keeps dialled every relay before it, through the link's proxy
     const bootstrap: string[] = []
     for (let j = 1; j < i; j++) bootstrap.push(await this.#link(name, `r${j}`))
-    const args = [WEFT, 'relay', '--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    p.child = child
+    const args = ['--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
+    const info = await startRelayProcess(args, createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
+    p.child = info.child
     p.starts++
-    child.stderr!.pipe(createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
-    const line = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`relay ${name} did not start`)), 30_000)
-      createInterface({ input: child.stdout! }).once('line', l => { clearTimeout(timer); resolve(l) })
-      child.once('exit', code => { clearTimeout(timer); reject(new Error(`relay ${name} exited (${code}) at start`)) })
-    })
-    const info = JSON.parse(line) as { peerId: string, addrs: string[] }
     p.peerId = info.peerId
     p.port = Number(info.addrs[0]!.split('/tcp/')[1]!.split('/')[0])
     for (const [key, proxy] of this.links) if (key.endsWith(`->${name}`)) proxy.targetPort = p.port

@@ -1,14 +1,13 @@
 // What `npm start` runs: one weft relay on 127.0.0.1 (TCP and WebSockets, storing every
 // topic) and the demo web app, built with Vite and served with /relay.json telling pages
 // where the relay is. Used by scripts/start.ts and by the demo's end-to-end test.
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { build } from 'vite'
 import { serveStatic } from '../e2e/lib/static-server.ts'
+import { startRelayProcess } from './relay-process.ts'
 import type { ChildProcess } from 'node:child_process'
 
 const ROOT = new URL('../', import.meta.url)
-const WEFT = new URL('apps/cli/bin/weft.js', ROOT).pathname
 
 export interface Demo {
   url: string
@@ -63,24 +62,9 @@ export async function startDemo (init: DemoInit = {}): Promise<Demo> {
   }
 }
 
-/** Starts `weft relay` storing every topic, on 127.0.0.1 (port 0: any), and waits for its addresses. */
+/** Starts `weft relay` storing every topic, on 127.0.0.1 (port 0: any). */
 export async function spawnRelay (dataDir: string, tcpPort: number, wsPort: number): Promise<Demo['relay']> {
-  const child = spawn(process.execPath, [WEFT, 'relay', '--data', dataDir, '--topic', '*',
-    '--listen', `/ip4/127.0.0.1/tcp/${tcpPort}`, '--listen', `/ip4/127.0.0.1/tcp/${wsPort}/ws`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000) })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = ''
-    const timer = setTimeout(() => reject(new Error(`the relay did not start: ${stderr}`)), 30_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString()
-      if (buf.includes('\n')) {
-        clearTimeout(timer)
-        resolve(buf.split('\n')[0]!)
-      }
-    })
-    child.once('exit', code => { clearTimeout(timer); reject(new Error(`the relay exited (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`)) })
-  })
-  const info = JSON.parse(line) as { peerId: string, addrs: string[] }
-  return { peerId: info.peerId, ws: info.addrs.find(a => a.includes('/ws'))!, tcp: info.addrs.find(a => !a.includes('/ws'))!, child }
+  const { child, peerId, addrs } = await startRelayProcess(['--data', dataDir, '--topic', '*',
+    '--listen', `/ip4/127.0.0.1/tcp/${tcpPort}`, '--listen', `/ip4/127.0.0.1/tcp/${wsPort}/ws`])
+  return { peerId, ws: addrs.find(a => a.includes('/ws'))!, tcp: addrs.find(a => !a.includes('/ws'))!, child }
 }

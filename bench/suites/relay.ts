@@ -1,10 +1,10 @@
 // Relay benchmarks: memory per connected idle peer, and throughput through one relay
 // (publisher -> relay -> subscriber, 3 processes) against a direct 1 -> 1 link in the same run.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNodePeer } from '@weft/mesh/node'
+import { startRelayProcess } from '../../scripts/relay-process.ts'
 import { round } from '../report.ts'
 import { oneToOne } from './mesh.ts'
 import type { ChildProcess } from 'node:child_process'
@@ -12,22 +12,9 @@ import type { WeftPeer } from '@weft/mesh'
 import type { Report } from '../report.ts'
 import type { Suite } from '../suite.ts'
 
-const WEFT = new URL('../../apps/cli/bin/weft.js', import.meta.url).pathname
-
 async function startRelay (dir: string): Promise<{ child: ChildProcess, tcp: string }> {
-  const child = spawn(process.execPath, [WEFT, 'relay', '--data', dir, '--network', 'bench', '--listen', '/ip4/127.0.0.1/tcp/0', '--topic', '*'], { stdio: ['ignore', 'pipe', 'ignore'] })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = ''
-    const timer = setTimeout(() => reject(new Error('relay did not start')), 30_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString()
-      if (buf.includes('\n')) {
-        clearTimeout(timer)
-        resolve(buf.split('\n')[0]!)
-      }
-    })
-  })
-  return { child, tcp: (JSON.parse(line) as { addrs: string[] }).addrs[0]! }
+  const { child, addrs } = await startRelayProcess(['--data', dir, '--network', 'bench', '--listen', '/ip4/127.0.0.1/tcp/0', '--topic', '*'])
+  return { child, tcp: addrs[0]! }
 }
 
 function rssMb (pid: number): number {
