@@ -10,9 +10,11 @@ import { join } from 'node:path'
 import { prng } from '@weft/test-suites/prng'
 import { check } from './checkers.ts'
 import { Cluster } from './cluster.ts'
-import { SCENARIOS } from './scenarios.ts'
+import { SCENARIOS, SIMULATIONS } from './scenarios.ts'
+import { simulate } from './simulate.ts'
 import type { CheckReport } from './checkers.ts'
-import type { Scenario } from './scenarios.ts'
+import type { HistoryEvent } from './history.ts'
+import type { Scenario, Simulation } from './scenarios.ts'
 
 const WARMUP_MS = 10_000
 const TOPICS = ['t1', 't2', 't3']
@@ -31,15 +33,55 @@ const only = flag('--only')?.split(',')
 const known = new Set(['--long', '--keep', '--seed', '--only', flag('--seed'), flag('--only')])
 const unknown = args.filter(a => !known.has(a))
 if (unknown.length > 0 || seeds.some(s => !Number.isSafeInteger(s))) {
-  console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${SCENARIOS.map(s => s.id).join(',')}] [--keep]`)
+  console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${[...SCENARIOS, ...SIMULATIONS].map(s => s.id).join(',')}] [--keep]`)
   process.exit(2)
 }
 const scenarios = SCENARIOS.filter(s => only === undefined || only.includes(s.id))
+const simulations = SIMULATIONS.filter(s => only === undefined || only.includes(s.id))
 const drainMs = long ? 300_000 : 60_000
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, Math.max(0, ms))) }
 const runDir = join(new URL('./results/', import.meta.url).pathname, new Date().toISOString().replace(/[:.]/g, '-'))
 
-interface Outcome { scenario: string, seed: number, report: CheckReport, failures: string[], seconds: number, drainedMs: number | undefined, faults: Record<string, number> }
+interface Outcome { scenario: string, seed: number, report: CheckReport, failures: string[], seconds: number, drainedMs: number | undefined, faults: Record<string, number>, sim?: { graylistedAfterMs: Array<number | undefined>, connections: number } }
+
+/** What a clean history must show (RELIABILITY.md 9.3, checkers 1–7), in words. */
+function checkerFailures (report: CheckReport): string[] {
+  return [
+    ...(report.lost.total > 0 ? [`lost ${report.lost.total} (prefix ${report.lost.prefix}, middle ${report.lost.middle}, postfix ${report.lost.postfix}): ${report.lost.examples.join('; ')}`] : []),
+    ...(report.unexpected.total > 0 ? [`unexpected ${report.unexpected.total}: ${report.unexpected.examples.join('; ')}`] : []),
+    ...(report.duplicated.violations > 0 ? [`duplicates ${report.duplicated.violations}: ${report.duplicated.examples.join('; ')}`] : []),
+    ...(report.fifo.regress + report.fifo.skip > 0 ? [`FIFO ${report.fifo.regress} regress, ${report.fifo.skip} skip: ${report.fifo.examples.join('; ')}`] : []),
+    ...(report.causal.violations > 0 ? [`causal ${report.causal.violations}: ${report.causal.examples.join('; ')}`] : []),
+    ...(report.equivocation.split > 0 ? [`equivocation split at ${report.equivocation.split} (sender, seq)`] : [])
+  ]
+}
+
+/** Runs an in-process simulation; its history goes through the same checkers. */
+async function runSimulation (s: Simulation, seed: number): Promise<Outcome> {
+  const started = Date.now()
+  const dir = join(runDir, `${s.id}-seed${seed}`)
+  mkdirSync(dir, { recursive: true })
+  const history: HistoryEvent[] = []
+  const committed = new Set<string>()
+  const delivered = new Map<string, Set<string>>()
+  const record = (e: HistoryEvent): void => {
+    history.push(e)
+    if (e.type === 'publish-ok') committed.add(e.id)
+    if (e.type === 'deliver') {
+      if (!delivered.has(e.node)) delivered.set(e.node, new Set())
+      delivered.get(e.node)!.add(e.id)
+    }
+  }
+  const drained = (): boolean => [...delivered.values()].length === s.peers && [...delivered.values()].every(d => [...committed].every(id => d.has(id)))
+  const sim = await simulate({ peers: s.peers, dials: s.dials, publishers: s.publishers, rate: s.rate, durationMs: long ? s.durationMs.long : s.durationMs.short, spammers: s.spammers, spamRate: s.spamRate, rand: prng(seed), record, drained })
+  const report = check(history, { eligible: Array.from({ length: s.peers }, (_, i) => `p${i + 1}`) })
+  const failures = [...checkerFailures(report), ...s.pass(report, sim.graylistedAfterMs)]
+  const faults: Record<string, number> = s.spammers === undefined ? {} : { 'invalid messages sent': sim.spamSent }
+  const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs: drained() ? 0 : undefined, faults, sim: { ...sim } }
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(outcome, null, 2))
+  if (failures.length > 0 || keep) writeFileSync(join(dir, 'history.jsonl'), history.map(e => JSON.stringify(e)).join('\n'))
+  return outcome
+}
 
 /** Waits until every client has delivered every committed (L1) message, or `ms` passes; returns how long it took. */
 async function drain (cluster: Cluster, ms: number): Promise<number | undefined> {
@@ -94,16 +136,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
     await cluster.stop()
   }
   const report = check(cluster.history, { eligible: cluster.clientNames })
-  const failures = [
-    ...(report.lost.total > 0 ? [`lost ${report.lost.total} (prefix ${report.lost.prefix}, middle ${report.lost.middle}, postfix ${report.lost.postfix}): ${report.lost.examples.join('; ')}`] : []),
-    ...(report.unexpected.total > 0 ? [`unexpected ${report.unexpected.total}: ${report.unexpected.examples.join('; ')}`] : []),
-    ...(report.duplicated.violations > 0 ? [`duplicates ${report.duplicated.violations}: ${report.duplicated.examples.join('; ')}`] : []),
-    ...(report.fifo.regress + report.fifo.skip > 0 ? [`FIFO ${report.fifo.regress} regress, ${report.fifo.skip} skip: ${report.fifo.examples.join('; ')}`] : []),
-    ...(report.causal.violations > 0 ? [`causal ${report.causal.violations}: ${report.causal.examples.join('; ')}`] : []),
-    ...(report.equivocation.split > 0 ? [`equivocation split at ${report.equivocation.split} (sender, seq)`] : []),
-    ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []),
-    ...s.pass(report)
-  ]
+  const failures = [...checkerFailures(report), ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []), ...s.pass(report)]
   const faults: Record<string, number> = {}
   for (const e of cluster.history) {
     if (e.type !== 'nemesis') continue
@@ -128,9 +161,13 @@ mkdirSync(runDir, { recursive: true })
 console.log(`chaos: seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')} (${long ? 'long' : 'short'} tier), results in ${runDir}`)
 const outcomes: Outcome[] = []
 for (const seed of seeds) {
-  for (const s of scenarios) {
+  const runs: Array<{ id: string, what: string, run: () => Promise<Outcome> }> = [
+    ...scenarios.map(s => ({ id: s.id, what: s.what, run: async () => await runOne(s, seed) })),
+    ...simulations.map(s => ({ id: s.id, what: s.what, run: async () => await runSimulation(s, seed) }))
+  ]
+  for (const s of runs) {
     console.log(`chaos: ${s.id} seed ${seed}: ${s.what} …`)
-    const o = await runOne(s, seed)
+    const o = await s.run()
     outcomes.push(o)
     const r = o.report
     const faults = Object.entries(o.faults).map(([f, n]) => `${f} x${n}`).join(', ') || 'none'

@@ -170,3 +170,45 @@ export const SCENARIOS: Scenario[] = [
     ]
   }
 ]
+
+/** In-process simulations (chaos/simulate.ts), judged by the same checkers. */
+export interface Simulation {
+  id: string
+  what: string
+  peers: number
+  dials: number
+  publishers: number
+  rate: number
+  durationMs: { short: number, long: number }
+  spammers?: number
+  spamRate?: number
+  pass: (r: CheckReport, graylistedAfterMs: Array<number | undefined>) => string[]
+}
+
+export const SIMULATIONS: Simulation[] = [
+  {
+    id: 'S1',
+    what: '200 peers over @libp2p/memory (25 ms ± 10%), 20 random connections each, 20 publishers at 10 msg/s',
+    peers: 200,
+    dials: 10,
+    publishers: 20,
+    rate: 10,
+    durationMs: { short: 60_000, long: 120_000 },
+    pass: r => atMost('delivery p99', r.latency.p99, 1_500)
+  },
+  {
+    id: 'S5',
+    what: '200 honest peers and 5 spammers at 1,000 invalid messages/s each (bad signatures, oversize, wrong topic)',
+    peers: 200,
+    dials: 10,
+    publishers: 20,
+    rate: 10,
+    durationMs: { short: 30_000, long: 60_000 },
+    spammers: 5,
+    spamRate: 1_000,
+    pass: (r, graylisted) => [
+      ...atMost('honest delivery p99', r.latency.p99, 2_000),
+      ...graylisted.flatMap((ms, i) => ms === undefined ? [`spammer ${i + 1} not graylisted by all its neighbours`] : atMost(`spammer ${i + 1} graylisted after`, ms, 10_000))
+    ]
+  }
+]
