@@ -141,10 +141,10 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   for (const e of cluster.history) {
     if (e.type !== 'nemesis') continue
     if (e.phase === 'start') faults[e.fault] = (faults[e.fault] ?? 0) + e.targets.length
-    // what the power losses took: unsynced WAL bytes cut, and how many losses found any
-    if (e.fault === 'power-loss' && e.phase === 'stop' && typeof e.info?.cutBytes === 'number') {
-      faults['power-loss bytes cut'] = (faults['power-loss bytes cut'] ?? 0) + e.info.cutBytes
-      if (e.info.cutBytes > 0) faults['power-loss with a torn tail'] = (faults['power-loss with a torn tail'] ?? 0) + 1
+    // what the power losses found: frames written past the last commit (never synced), and how many losses found any
+    if (e.fault === 'power-loss' && e.phase === 'stop' && typeof e.info?.unsyncedBytes === 'number') {
+      faults['power-loss unsynced bytes'] = (faults['power-loss unsynced bytes'] ?? 0) + e.info.unsyncedBytes
+      if (e.info.unsyncedBytes > 0) faults['power-loss with unsynced frames'] = (faults['power-loss with unsynced frames'] ?? 0) + 1
     }
   }
   const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs, faults }
