@@ -12,7 +12,8 @@
  * They are not signed: a forged one can only make us dial an address that then fails
  * noise's identity check. Limits: PRESENCE_MAX_BYTES per announcement,
  * PRESENCE_MAX_ADDRS addresses and PRESENCE_MAX_TOPICS topics (more: rejected; a
- * peer with more topics open announces the first ones), announcements older than
+ * peer with more topics open, or names too long for the size, announces the first ones
+ * that fit; with no topic open it announces nothing), announcements older than
  * PRESENCE_MAX_AGE_MS ignored, one upgrade dial per peer per PRESENCE_REDIAL_MS.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
@@ -152,8 +153,14 @@ export function startPresence (peer: WeftPeer, init: PresenceInit): () => void {
     if (stopped) return
     const addrs = init.announce?.(libp2p.getMultiaddrs()).slice(0, PRESENCE_MAX_ADDRS) ?? []
     if (addrs.length > 0 && init.canDial?.() !== false && pubsub.getSubscribers(topic).length > 0) {
+      // within the size limit every receiver applies: fewer topics if need be
       const topics = peer.topicNames.slice(0, PRESENCE_MAX_TOPICS)
-      void pubsub.publish(topic, encodeAnnouncement({ peer: me, addrs: addrs.map(a => a.toString()), topics, at: now() })).catch(() => undefined)
+      let bytes = encodeAnnouncement({ peer: me, addrs: addrs.map(a => a.toString()), topics, at: now() })
+      while (bytes.length > PRESENCE_MAX_BYTES && topics.length > 0) {
+        topics.pop()
+        bytes = encodeAnnouncement({ peer: me, addrs: addrs.map(a => a.toString()), topics, at: now() })
+      }
+      if (bytes.length <= PRESENCE_MAX_BYTES && topics.length > 0) void pubsub.publish(topic, bytes).catch(() => undefined)
     }
     timer = setTimeout(announce, now() < fastUntil ? PRESENCE_FAST_MS : PRESENCE_SLOW_MS)
   }
