@@ -267,22 +267,35 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
     for (const d of ds) if (!m.has(d.id)) m.set(d.id, d.t)
     first.set(node, m)
   }
-  const times = history.map(e => e.t)
-  const start = Math.min(...times)
-  const end = Math.max(...times)
+  // as steps: +1 when a message is committed, -1 when a node first delivers it; sampled each second
+  const steps: Array<[number, number]> = []
+  for (const node of options.eligible) {
+    const got = first.get(node)
+    for (const [id, ok] of l1) {
+      const at = got?.get(id)
+      if (at !== undefined && at <= ok.t) continue // delivered before its L1 line was written: never unseen
+      steps.push([ok.t, 1])
+      if (at !== undefined) steps.push([at, -1])
+    }
+  }
+  steps.sort((a, b) => a[0] - b[0])
+  let start = Infinity
+  let end = -Infinity
+  for (const e of history) {
+    if (e.t < start) start = e.t
+    if (e.t > end) end = e.t
+  }
   let maxUnseen = 0
   let finalUnseen = 0
   let zeroAfterHeal: number | undefined
+  let level = 0
+  let k = 0
   for (let t = start; t <= end + 1000; t += 1000) {
-    let n = 0
-    for (const node of options.eligible) {
-      const got = first.get(node)
-      for (const [id, ok] of l1) if (ok.t <= t && (got?.get(id) ?? Infinity) > t) n++
-    }
-    maxUnseen = Math.max(maxUnseen, n)
-    finalUnseen = n
-    if (healAt !== undefined && t >= healAt && n === 0 && zeroAfterHeal === undefined) zeroAfterHeal = t - healAt
-    if (n > 0) zeroAfterHeal = undefined
+    while (k < steps.length && steps[k]![0] <= t) level += steps[k++]![1]
+    maxUnseen = Math.max(maxUnseen, level)
+    finalUnseen = level
+    if (healAt !== undefined && t >= healAt && level === 0 && zeroAfterHeal === undefined) zeroAfterHeal = t - healAt
+    if (level > 0) zeroAfterHeal = undefined
   }
 
   const lostTotal = prefix + middle + postfix
