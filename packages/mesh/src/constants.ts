@@ -22,6 +22,12 @@ export const HAVE_DEBOUNCE_MS = 2
 
 /** A gap seen on gossip waits this long for the missing message before it is asked for. */
 export const REPAIR_DELAY_MS = 150
+/**
+ * A neighbour's frontier update (Have) that shows messages I lack waits this long before I
+ * ask for them: they are usually on their way by gossip, and asking at once fetches every
+ * message a second time from every neighbour. A Hello (a new session) is answered at once.
+ */
+export const PULL_GRACE_MS = 250
 
 /** Messages handed to the store in one write (group commit), at most. */
 export const STORE_BATCH = 256

@@ -9,7 +9,7 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL
+  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, PULL_GRACE_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
@@ -306,6 +306,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.#sessions.delete(remote)
     s.closed = true
     if (s.haveTimer !== undefined) clearTimeout(s.haveTimer)
+    for (const t of s.pullTimers.values()) clearTimeout(t)
     s.stream.abort(new Error('session closed'))
     for (const t of this.#opened.values()) t.wake()
   }
@@ -353,7 +354,14 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       const topic = this.#opened.get(f.topic)
       if (topic === undefined) continue
       if (after > 0) await topic.acked(session.remote, after)
-      topic.pull(session)
+      if (f.full) topic.pull(session)
+      else if (!session.pullTimers.has(f.topic)) {
+        // what this Have shows is most likely on its way by gossip: look again after the grace
+        session.pullTimers.set(f.topic, setTimeout(() => {
+          session.pullTimers.delete(f.topic)
+          if (!session.closed) topic.pull(session)
+        }, PULL_GRACE_MS))
+      }
     }
     if (this.#establish !== undefined) {
       // A key this store did not create: continue above what this peer holds of me.
