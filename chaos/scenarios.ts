@@ -119,7 +119,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C7',
-    what: 'power losses (SIGKILL, then the WAL cut and torn after its last commit), 5 per run (long: 20)',
+    what: 'power losses (SIGKILL during a burst of writes, then the WAL cut and torn after its last commit), 5 per run (long: 20)',
     relays: 3,
     clients: 9,
     faultMs: { short: 60_000, long: 180_000 },
@@ -130,6 +130,9 @@ export const SCENARIOS: Scenario[] = [
       for (let i = 0; i < count; i++) {
         await ctx.sleep(gap * between(ctx.rand, 0.5, 1))
         const victim = pick(ctx.rand, c.clientNames.filter(n => c.isUp(n)))
+        // the power fails while the victim writes a burst: so that it can land inside a commit
+        c.burst(victim)
+        await ctx.sleep(between(ctx.rand, 0, 40))
         c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'start' })
         const loss = await c.powerLoss(victim, ctx.rand)
         await ctx.sleep(between(ctx.rand, 2_000, 5_000))
