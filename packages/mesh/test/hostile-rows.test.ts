@@ -7,7 +7,8 @@
  * - row 16: a message stamped a day ahead and one a year back are delivered in seq order
  *   (weft never orders by wall clock);
  * - row 33: a publisher's clock set back an hour across a restart: its seqs go on, nothing
- *   is dropped.
+ *   is dropped;
+ * - row 2: a 1 MB + 1 message on gossip is dropped before decoding; delivery goes on.
  */
 import { nobleSigner, sealEnvelope } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
@@ -97,5 +98,28 @@ describe('hostile and edge inputs (more rows)', () => {
     }
     expect(got.map(g => [g.seq, g.text])).toEqual([[1, 'before'], [2, 'after']])
     expect(got[1]!.time).toBeLessThan(got[0]!.time)
+  }, 60_000)
+
+  it('row 2: a 1 MB + 1 gossip message is dropped before it is decoded; the peer goes on delivering', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const topic = await honest.topic('o')
+    const other = await cluster.add()
+    await other.libp2p.dial(honest.libp2p.getMultiaddrs()[0]!)
+    const to = await other.topic('o')
+    const got: string[] = []
+    const rejected: string[] = []
+    honest.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
+    topic.subscribe(m => { got.push(m.text() ?? `<${m.payload.length} bytes>`) })
+    raw = await rawGossipPeer(honest, 'o')
+    const sent = await raw.services.pubsub.publish('o', new Uint8Array(1024 * 1024 + 1).fill(7))
+    expect(sent.recipients.map(r => r.toString())).toContain(honest.me) // it did go out to the honest peer
+    await new Promise(resolve => setTimeout(resolve, 500))
+    await until(() => other.sessionCount > 0, 10_000, 'session')
+    await to.publish('after the big one')
+    await until(() => got.includes('after the big one'), 10_000, 'a later message')
+    expect(got).toEqual(['after the big one'])
+    // dropped by the gossipsub stream decoder (maxInboundDataLength), never seen by weft's validator
+    expect(rejected).toEqual([])
   }, 60_000)
 })
