@@ -36,7 +36,7 @@ if (unknown.length > 0 || seeds.some(s => !Number.isSafeInteger(s))) {
   console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${[...SCENARIOS, ...SIMULATIONS].map(s => s.id).join(',')}] [--keep]`)
   process.exit(2)
 }
-const scenarios = SCENARIOS.filter(s => only === undefined || only.includes(s.id))
+const scenarios = SCENARIOS.filter(s => only === undefined ? (long || s.longOnly !== true) : only.includes(s.id))
 const simulations = SIMULATIONS.filter(s => only === undefined || only.includes(s.id))
 const drainMs = long ? 300_000 : 60_000
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, Math.max(0, ms))) }

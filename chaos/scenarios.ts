@@ -19,6 +19,8 @@ export interface Scenario {
   relays: number
   clients: number
   faultMs: { short: number, long: number }
+  /** Only in the long tier (or when named with --only). */
+  longOnly?: boolean
   nemesis: (ctx: NemesisContext) => Promise<void>
   /** Scenario-specific thresholds (RELIABILITY.md 10.3 and 10.4); the failures, in words. */
   pass: (r: CheckReport) => string[]
@@ -113,6 +115,45 @@ export const SCENARIOS: Scenario[] = [
         await ctx.sleep(Math.min(length, Math.max(0, ctx.until - Date.now())))
         c.healAll()
         c.record({ t: Date.now(), type: 'nemesis', fault: 'partition-halves', targets: ['*'], phase: 'stop' })
+      }
+    },
+    pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
+  },
+  {
+    id: 'C4',
+    what: 'every link delayed 100 ms each way (the proxy keeps byte order, so no jitter, loss or reordering)',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 60_000, long: 180_000 },
+    longOnly: true,
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      for (const p of c.links.values()) p.delayMs = 100
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'delay-100ms', targets: ['*'], phase: 'start' })
+      await ctx.sleep(Math.max(0, ctx.until - Date.now()))
+      for (const p of c.links.values()) p.delayMs = 0
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'delay-100ms', targets: ['*'], phase: 'stop' })
+    },
+    pass: r => [...atMost('convergence p99', r.convergence.p99, 60_000), ...caps(r)]
+  },
+  {
+    id: 'C5',
+    what: 'SIGSTOP a random node (client or relay) for U(1,15) s every 20 s',
+    relays: 3,
+    clients: 9,
+    faultMs: { short: 60_000, long: 180_000 },
+    longOnly: true,
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      for (let i = 0; i < 1_000; i++) {
+        await ctx.sleep(20_000)
+        if (Date.now() >= ctx.until) break
+        const victim = pick(ctx.rand, [...c.procs.keys()].filter(n => c.isUp(n)))
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'pause', targets: [victim], phase: 'start' })
+        c.pause(victim)
+        await ctx.sleep(between(ctx.rand, 1_000, 15_000))
+        c.resume(victim)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'pause', targets: [victim], phase: 'stop' })
       }
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
