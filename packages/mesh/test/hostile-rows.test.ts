@@ -8,11 +8,14 @@
  *   (weft never orders by wall clock);
  * - row 33: a publisher's clock set back an hour across a restart: its seqs go on, nothing
  *   is dropped;
- * - row 2: a 1 MB + 1 message on gossip is dropped before decoding; delivery goes on.
+ * - row 2: a 1 MB + 1 message on gossip is dropped before decoding; delivery goes on;
+ * - row 22: 60 sync streams at once on one connection: the receiver keeps at most its cap
+ *   (4) open and goes on delivering.
  */
 import { nobleSigner, sealEnvelope } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SYNC_PROTOCOL } from '../src/constants.ts'
 import { Cluster, NETWORK, rawGossipPeer, until } from './helpers.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
@@ -121,5 +124,32 @@ describe('hostile and edge inputs (more rows)', () => {
     expect(got).toEqual(['after the big one'])
     // dropped by the gossipsub stream decoder (maxInboundDataLength), never seen by weft's validator
     expect(rejected).toEqual([])
+  }, 60_000)
+
+  it('row 22: 60 sync streams at once from one connected peer: never more than the cap open at the receiver, which goes on delivering', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const flooder = await cluster.add()
+    const bystander = await cluster.add()
+    await flooder.libp2p.dial(honest.libp2p.getMultiaddrs()[0]!)
+    await bystander.libp2p.dial(honest.libp2p.getMultiaddrs()[0]!)
+    const [th, tb] = [await honest.topic('s'), await bystander.topic('s')]
+    const got: string[] = []
+    th.subscribe(m => { got.push(m.text() ?? '') })
+    await until(() => honest.sessionCount === 2, 10_000, 'sessions')
+    // the flooder drops its own handler, and with it its own cap on outbound sync streams
+    await flooder.libp2p.unhandle(SYNC_PROTOCOL)
+    const conn = flooder.libp2p.getConnections(honest.libp2p.peerId)[0]!
+    const opened = await Promise.allSettled(Array.from({ length: 60 }, async () => {
+      const stream = await conn.newStream(SYNC_PROTOCOL, { signal: AbortSignal.timeout(5_000), maxOutboundStreams: 1_000 })
+      stream.send(new Uint8Array([10])) // a frame header announcing 10 bytes that never come: the stream stays open
+      return stream
+    }))
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const inbound = honest.libp2p.getConnections(flooder.libp2p.peerId).flatMap(c => c.streams).filter(st => st.protocol === SYNC_PROTOCOL && st.direction === 'inbound').length
+    expect(opened.filter(o => o.status === 'rejected').length).toBeGreaterThan(50) // refused by the honest peer (with no cap there, all 60 open: tried)
+    expect(inbound).toBeLessThanOrEqual(4)
+    await tb.publish('still here')
+    await until(() => got.includes('still here'), 10_000, 'delivery while flooded')
   }, 60_000)
 })
