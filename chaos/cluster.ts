@@ -6,6 +6,9 @@ import { spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { build } from 'vite'
+import { launch } from '../e2e/lib/chromium.ts'
+import { serveStatic } from '../e2e/lib/static-server.ts'
 import { startRelayProcess } from '../scripts/relay-process.ts'
 import { losePower } from './power-loss.ts'
 import { LinkProxy } from './proxy.ts'
@@ -14,18 +17,24 @@ import type { HistoryEvent } from './history.ts'
 import type { PowerLoss } from './power-loss.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
+import type { StaticServer } from '../e2e/lib/static-server.ts'
+import type { Browser, Page } from 'playwright-core'
 
 const CLIENT = new URL('./client.ts', import.meta.url).pathname
+const PAGE = new URL('./page/', import.meta.url).pathname
 export const NETWORK = 'weft-chaos'
 
 interface Proc {
   name: string
-  kind: 'relay' | 'client'
+  kind: 'relay' | 'client' | 'browser'
   child?: ChildProcess
   dataDir: string
   /** relay: its peer id and TCP port once started */
   peerId?: string
   port?: number
+  wsPort?: number
+  /** browser: its tab */
+  page?: Page
   paused: boolean
   starts: number
 }
@@ -34,6 +43,8 @@ export interface ClusterInit {
   dir: string
   relays: number
   clients: number
+  /** Chromium tabs as clients (chaos/page), reaching the relays over WebSockets. @default 0 */
+  browsers?: number
   /** Each client's links: to this many relays. @default 2 */
   relaysPerClient?: number
   topics: string[]
@@ -53,6 +64,9 @@ export class Cluster {
   readonly #logs: string
   #publishing = true
   #sampler: ReturnType<typeof setInterval> | undefined
+  #browser: Browser | undefined
+  #server: StaticServer | undefined
+  readonly #pageLog: WriteStream
 
   constructor (init: ClusterInit) {
     this.#init = init
@@ -60,6 +74,7 @@ export class Cluster {
     this.#logs = join(init.dir, 'logs')
     mkdirSync(this.#logs, { recursive: true })
     this.#out = createWriteStream(join(init.dir, 'history.jsonl'))
+    this.#pageLog = createWriteStream(join(this.#logs, 'browsers.log'))
   }
 
   record (e: HistoryEvent): void {
@@ -69,6 +84,9 @@ export class Cluster {
 
   get relayNames (): string[] { return [...this.procs.values()].filter(p => p.kind === 'relay').map(p => p.name) }
   get clientNames (): string[] { return [...this.procs.values()].filter(p => p.kind === 'client').map(p => p.name) }
+  get browserNames (): string[] { return [...this.procs.values()].filter(p => p.kind === 'browser').map(p => p.name) }
+  /** Everything that subscribes and must deliver: Node clients and browser tabs. */
+  get subscriberNames (): string[] { return [...this.clientNames, ...this.browserNames] }
 
   /** Relays of client i: i mod R, then the next ones. */
   relaysOf (client: string): string[] {
@@ -80,21 +98,24 @@ export class Cluster {
   async start (): Promise<void> {
     for (let i = 1; i <= this.#init.relays; i++) this.procs.set(`r${i}`, { name: `r${i}`, kind: 'relay', dataDir: join(this.#init.dir, `r${i}`), paused: false, starts: 0 })
     for (let i = 1; i <= this.#init.clients; i++) this.procs.set(`n${i}`, { name: `n${i}`, kind: 'client', dataDir: join(this.#init.dir, `n${i}`), paused: false, starts: 0 })
+    for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0 })
     for (const r of this.relayNames) await this.#startRelay(r)
     for (const c of this.clientNames) this.#startClient(c)
+    if (this.browserNames.length > 0) await this.#startBrowsers()
     this.#sampler = setInterval(() => { this.#sample() }, 5_000)
   }
 
-  async #link (from: string, to: string): Promise<string> {
+  async #link (from: string, to: string, ws = false): Promise<string> {
     const target = this.procs.get(to)!
     const key = `${from}->${to}`
     let proxy = this.links.get(key)
     if (proxy === undefined) {
-      proxy = new LinkProxy(key, target.port!)
+      proxy = new LinkProxy(key, ws ? target.wsPort! : target.port!)
+      proxy.ws = ws
       this.links.set(key, proxy)
       await proxy.listen()
     }
-    return `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${target.peerId}`
+    return `/ip4/127.0.0.1/tcp/${proxy.port}${ws ? '/ws' : ''}/p2p/${target.peerId}`
   }
 
   async #startRelay (name: string): Promise<void> {
@@ -103,13 +124,16 @@ export class Cluster {
     // relay i keeps dialled every relay before it, through the link's proxy
     const bootstrap: string[] = []
     for (let j = 1; j < i; j++) bootstrap.push(await this.#link(name, `r${j}`))
-    const args = ['--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
+    const args = ['--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`,
+      '--listen', `/ip4/127.0.0.1/tcp/${p.wsPort ?? 0}/ws`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
     const info = await startRelayProcess(args, createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
     p.child = info.child
     p.starts++
     p.peerId = info.peerId
-    p.port = Number(info.addrs[0]!.split('/tcp/')[1]!.split('/')[0])
-    for (const [key, proxy] of this.links) if (key.endsWith(`->${name}`)) proxy.targetPort = p.port
+    const port = (ws: boolean): number => Number(info.addrs.find(a => a.includes('/ws') === ws)!.split('/tcp/')[1]!.split('/')[0])
+    p.port = port(false)
+    p.wsPort = port(true)
+    for (const [key, proxy] of this.links) if (key.endsWith(`->${name}`)) proxy.targetPort = proxy.ws ? p.wsPort : p.port
     this.record({ t: Date.now(), node: name, type: p.starts === 1 ? 'start' : 'restart' })
   }
 
@@ -142,6 +166,27 @@ export class Cluster {
       })
       if (p.starts > 1) this.record({ t: Date.now(), node: name, type: 'restart' })
     })()
+  }
+
+  /** Builds chaos/page, serves it, and opens one Chromium tab per browser client. */
+  async #startBrowsers (): Promise<void> {
+    const out = join(this.#init.dir, 'page')
+    await build({ root: PAGE, configFile: false, logLevel: 'warn', build: { outDir: out, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 } })
+    this.#server = await serveStatic(out)
+    this.#browser = await launch()
+    for (const name of this.browserNames) {
+      const p = this.procs.get(name)!
+      const bootstrap = await Promise.all(this.relaysOf(name).map(r => this.#link(name, r, true)))
+      const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)) }
+      const context = await this.#browser.newContext()
+      await context.exposeBinding('weftChaosEmit', (_source, e: HistoryEvent) => { this.record(e) })
+      const page = await context.newPage()
+      page.on('pageerror', err => { this.#pageLog.write(`${name}: pageerror ${err.message}\n`) })
+      page.on('console', m => { if (m.type() === 'error') this.#pageLog.write(`${name}: ${m.text()}\n`) })
+      await page.goto(`${this.#server.url}?config=${encodeURIComponent(JSON.stringify(config))}`)
+      p.page = page
+      p.starts++
+    }
   }
 
   /** SIGKILL (a crash). */
@@ -187,7 +232,9 @@ export class Cluster {
   }
 
   isUp (name: string): boolean {
-    const c = this.procs.get(name)?.child
+    const p = this.procs.get(name)
+    if (p?.page !== undefined) return !p.page.isClosed()
+    const c = p?.child
     return c !== undefined && c.exitCode === null && c.signalCode === null
   }
 
@@ -217,7 +264,7 @@ export class Cluster {
   /** Tells every client to stop publishing (the drain), and restarted ones not to start. */
   stopPublishing (): void {
     this.#publishing = false
-    for (const c of this.clientNames) this.#tell(c, 'drain')
+    for (const c of this.subscriberNames) this.#tell(c, 'drain')
   }
 
   /** Has a client publish its burst (chaos/client.ts BURST) at once. */
@@ -225,9 +272,13 @@ export class Cluster {
     this.#tell(name, 'burst')
   }
 
-  #tell (name: string, command: string): void {
-    const c = this.procs.get(name)?.child
-    if (c !== undefined && this.isUp(name)) c.stdin?.write(`${command}\n`)
+  #tell (name: string, command: 'drain' | 'burst'): void {
+    const p = this.procs.get(name)
+    if (p?.page !== undefined) {
+      void p.page.evaluate((c) => { (globalThis as unknown as { chaosPage?: Record<string, () => void> }).chaosPage?.[c]?.() }, command).catch(() => undefined)
+      return
+    }
+    if (p?.child !== undefined && this.isUp(name)) p.child.stdin?.write(`${command}\n`)
   }
 
   #sample (): void {
@@ -248,8 +299,8 @@ export class Cluster {
     clearInterval(this.#sampler)
     const exits: Array<Promise<unknown>> = []
     for (const p of this.procs.values()) {
-      if (!this.isUp(p.name)) continue
-      if (p.paused) p.child!.kill('SIGCONT')
+      if (p.child === undefined || !this.isUp(p.name)) continue
+      if (p.paused) p.child.kill('SIGCONT')
       exits.push(new Promise(resolve => {
         const timer = setTimeout(() => { p.child!.kill('SIGKILL') }, 5_000)
         p.child!.once('exit', () => { clearTimeout(timer); resolve(undefined) })
@@ -257,7 +308,10 @@ export class Cluster {
       p.child!.kill('SIGTERM')
     }
     await Promise.all(exits)
+    await this.#browser?.close()
+    await this.#server?.close()
     for (const proxy of this.links.values()) await proxy.close()
+    await new Promise(resolve => this.#pageLog.end(resolve))
     await new Promise(resolve => this.#out.end(resolve))
   }
 }

@@ -8,6 +8,8 @@ export class LinkProxy {
   readonly name: string
   /** Where the link leads; a restarted relay gets a new port. */
   targetPort: number
+  /** Whether the target is the relay's WebSocket listener (else its TCP one). */
+  ws = false
   /** The port this proxy listens on (127.0.0.1), once `listen()` resolved. */
   port = 0
   /** Extra delay for every chunk, both ways (order kept). */

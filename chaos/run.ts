@@ -99,7 +99,7 @@ async function drain (cluster: Cluster, ms: number): Promise<number | undefined>
         delivered.get(e.node)!.add(e.id)
       }
     }
-    const done = cluster.clientNames.every(n => cluster.isUp(n) && [...committed].every(id => delivered.get(n)?.has(id) === true))
+    const done = cluster.subscriberNames.every(n => cluster.isUp(n) && [...committed].every(id => delivered.get(n)?.has(id) === true))
     if (done) {
       stableSince ??= Date.now()
       if (Date.now() - stableSince >= 1_000) return stableSince - start
@@ -115,7 +115,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()
@@ -137,7 +137,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   } finally {
     await cluster.stop()
   }
-  const report = check(cluster.history, { eligible: cluster.clientNames })
+  const report = check(cluster.history, { eligible: cluster.subscriberNames })
   const failures = [...checkerFailures(report), ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []), ...s.pass(report)]
   const faults: Record<string, number> = {}
   for (const e of cluster.history) {

@@ -18,6 +18,8 @@ export interface Scenario {
   what: string
   relays: number
   clients: number
+  /** Chromium tabs among the clients. @default 0 */
+  browsers?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
@@ -186,19 +188,21 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C8',
-    what: 'n1 offline (every link cut) for 2 min (long: 10 min) while the others publish; it writes 100 meanwhile; SIGKILL mid catch-up',
+    what: 'n1 and a browser tab b1 offline (every link cut) for 2 min (long: 10 min) while the others publish; each writes 100 meanwhile; n1 SIGKILLed mid catch-up',
     relays: 3,
     clients: 9,
+    browsers: 1,
     faultMs: { short: 120_000, long: 600_000 },
     nemesis: async (ctx) => {
       const c = ctx.cluster
-      c.isolate('n1')
-      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: ['n1'], phase: 'start' })
+      const offline = ['n1', ...c.browserNames]
+      for (const n of offline) c.isolate(n)
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: offline, phase: 'start' })
       await ctx.sleep(2_000)
-      c.burst('n1')
+      for (const n of offline) c.burst(n)
       await ctx.sleep(Math.max(0, ctx.until - Date.now()))
       c.healAll()
-      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: ['n1'], phase: 'stop' })
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: offline, phase: 'stop' })
       c.record({ t: Date.now(), type: 'phase', phase: 'heal' }) // the catch-up is timed from here
       // in the middle of the catch-up
       await ctx.sleep(1_500)

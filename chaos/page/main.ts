@@ -1,0 +1,65 @@
+// A chaos client in a browser tab (chaos/browser-client.ts drives it): the weft browser preset
+// (IndexedDB, WebSockets to the relays through the run's link proxies), the same history events
+// as chaos/client.ts, handed to the controller through `weftChaosEmit` (a Playwright binding).
+import { createBrowserPeer } from '@weft/mesh/browser'
+import type { TopicHandle } from '@weft/mesh'
+
+interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number }
+declare function weftChaosEmit (event: Record<string, unknown>): Promise<void>
+
+const BURST = 100
+const config = JSON.parse(new URLSearchParams(location.search).get('config') ?? '{}') as PageConfig
+const emit = (e: Record<string, unknown>): void => { void weftChaosEmit({ t: Date.now(), node: config.node, ...e }) }
+
+const { peer } = await createBrowserPeer({ network: config.network, bootstrap: config.bootstrap, dbName: `chaos-${config.node}` })
+emit({ type: 'start', sender: peer.me })
+const ids = new Map<string, string>()
+peer.addEventListener('delivery:persisted', (e) => {
+  for (const x of e.detail.entries) {
+    const id = ids.get(`${x.author}/${x.seq}`)
+    if (id !== undefined) emit({ type: 'app-ack', id })
+  }
+})
+const topics: TopicHandle[] = []
+for (const name of config.topics) {
+  const topic = await peer.topic(name)
+  topic.subscribe(m => {
+    ids.set(`${m.author}/${m.seq}`, m.id)
+    emit({ type: 'deliver', id: m.id, sender: m.author, seq: m.seq, topic: name, redelivered: m.redelivered })
+  })
+  topics.push(topic)
+  emit({ type: 'subscribe', topic: name })
+}
+
+// a small seeded PRNG (mulberry32), as the Node clients use
+let a = config.seed >>> 0
+const rand = (): number => {
+  a = (a + 0x6d2b79f5) >>> 0
+  let t = a
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+let n = 0
+const publishOne = (): void => {
+  const topic = topics[Math.floor(rand() * topics.length)]!
+  const key = `${config.node}:${config.seed}:${++n}`
+  emit({ type: 'publish-invoke', key, topic: topic.name })
+  const payload = new Uint8Array(1024 + Math.floor(rand() * 3072))
+  topic.publish(payload).then(({ id, seq, acked }) => {
+    emit({ type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L1' })
+    void acked.then(o => { if (o.acked) emit({ type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L2' }) })
+  }, (err: Error) => { emit({ type: 'publish-fail', key, error: `${err.name}: ${err.message}` }) })
+}
+let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
+setInterval(() => {
+  emit({ type: 'sample', buffered: topics.reduce((s, t) => s + t.buffered.messages, 0), bufferedBytes: topics.reduce((s, t) => s + t.buffered.bytes, 0) })
+}, 5_000)
+
+Object.assign(globalThis, {
+  chaosPage: {
+    burst: () => { for (let i = 0; i < BURST; i++) publishOne() },
+    drain: () => { clearInterval(publishing); publishing = undefined }
+  }
+})
+document.getElementById('status')!.textContent = 'ready'
