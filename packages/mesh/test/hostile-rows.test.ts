@@ -147,7 +147,9 @@ describe('hostile and edge inputs (more rows)', () => {
     }))
     await new Promise(resolve => setTimeout(resolve, 500))
     const inbound = honest.libp2p.getConnections(flooder.libp2p.peerId).flatMap(c => c.streams).filter(st => st.protocol === SYNC_PROTOCOL && st.direction === 'inbound').length
-    expect(opened.filter(o => o.status === 'rejected').length).toBeGreaterThan(50) // refused by the honest peer (with no cap there, all 60 open: tried)
+    // the honest peer refused streams (some fail to open, others are reset once open: timing decides which);
+    // with the cap raised to 100, none is refused and 61 stay open (tried)
+    expect(opened.some(o => o.status === 'rejected')).toBe(true)
     expect(inbound).toBeLessThanOrEqual(4)
     await tb.publish('still here')
     await until(() => got.includes('still here'), 10_000, 'delivery while flooded')
