@@ -48,7 +48,11 @@ afterAll(async () => {
 })
 
 const state = async (page: Page): Promise<DemoState> => await page.evaluate(() => weftDemo.state())
-const me = async (page: Page): Promise<string> => (await page.getByTestId('me').textContent()) ?? ''
+/** The page's peer id, once the app has shown it (it does so after opening the room's topic). */
+const me = async (page: Page): Promise<string> => {
+  await page.waitForFunction(() => (document.getElementById('me')?.textContent ?? '') !== '', undefined, { timeout: 20_000 })
+  return (await page.getByTestId('me').textContent()) ?? ''
+}
 
 async function joinRoom (page: Page, name: string, room: string): Promise<void> {
   await page.goto(demo.url)

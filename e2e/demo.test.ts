@@ -128,7 +128,7 @@ describe('the demo', () => {
     await tabs[0]!.getByTestId('name').fill('Tabby')
     await tabs[0]!.getByTestId('room-input').fill('tabs')
     await tabs[0]!.getByTestId('join-button').click()
-    await tabs[0]!.waitForFunction(() => weftDemo.state().connection !== 'offline', undefined, { timeout: 20_000 })
+    await tabs[0]!.waitForFunction(() => weftDemo.state().connection !== 'offline' && document.getElementById('me')?.textContent !== '', undefined, { timeout: 20_000 })
     await tabs[1]!.goto(demo.url)
     await tabs[1]!.waitForFunction(() => (globalThis as any).weftDemo !== undefined && weftDemo.state().connection !== 'offline' && document.getElementById('me')?.textContent !== '', undefined, { timeout: 20_000 })
     const t0 = Date.now()

@@ -61,18 +61,22 @@ export async function claimTabIdentity (store: WeftStore, init: TabIdentityInit)
       return { name, secret, created: false, release }
     }
     if (names.length >= max) break
-    const name = `tab-${String(names.length + 1).padStart(3, '0')}`
-    const release = await tryLock(`${prefix}:${name}`)
-    if (release === undefined) continue // another tab is creating that one right now
-    const made = await init.create()
-    try {
-      await store.createIdentity(name, made.secret, made.author)
-    } catch (err) {
-      release()
-      if ((err as Error).name === 'WriteConflictError') continue
-      throw err
+    // a new name; one whose lock is held is being created by another tab right now: take the next
+    for (let k = names.length + 1; k <= max; k++) {
+      const name = `tab-${String(k).padStart(3, '0')}`
+      if (names.includes(name)) continue
+      const release = await tryLock(`${prefix}:${name}`)
+      if (release === undefined) continue
+      const made = await init.create()
+      try {
+        await store.createIdentity(name, made.secret, made.author)
+      } catch (err) {
+        release()
+        if ((err as Error).name === 'WriteConflictError') break // created meanwhile: read the names again
+        throw err
+      }
+      return { name, secret: made.secret, created: true, release }
     }
-    return { name, secret: made.secret, created: true, release }
   }
   throw new Error(`no free identity in a pool of ${max}: close some tabs`)
 }
