@@ -5,12 +5,12 @@
  * messages acked. Also: the demo's JavaScript stays within its gzip budget, and a
  * screenshot of two peers chatting is written to docs/demo.png.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemo } from '../scripts/demo-server.ts'
+import { jsGzipKb } from './lib/bundle-size.ts'
 import { launch } from './lib/chromium.ts'
 import type { Demo } from '../scripts/demo-server.ts'
 import type { Browser, Page } from 'playwright-core'
@@ -59,7 +59,7 @@ const texts = (s: DemoState, own: boolean): string[] => s.messages.filter(m => m
 describe('the demo', () => {
   it('keeps its JavaScript within the gzip budget', () => {
     const assets = new URL('../apps/web/dist/assets/', import.meta.url).pathname
-    const kb = readdirSync(assets).filter(f => f.endsWith('.js')).reduce((n, f) => n + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024
+    const kb = jsGzipKb(assets)
     console.log(`demo bundle: ${kb.toFixed(1)} KB gzip (budget ${BUNDLE_BUDGET_KB} KB)`)
     expect(kb).toBeLessThan(BUNDLE_BUDGET_KB)
   })

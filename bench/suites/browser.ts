@@ -7,11 +7,11 @@
 //   between the same two pages;
 // - browser.bundle_gzip_kb: the demo's JavaScript, minified and gzipped; baseline
 //   browser.libp2p_bundle_gzip_kb, plain libp2p with the same transports and gossipsub.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { build } from 'vite'
+import { jsGzipKb } from '../../e2e/lib/bundle-size.ts'
 import { launch } from '../../e2e/lib/chromium.ts'
 import { serveStatic } from '../../e2e/lib/static-server.ts'
 import { spawnRelay } from '../../scripts/demo-server.ts'
@@ -42,8 +42,7 @@ async function gzipKb (root: string, configFile: string | false): Promise<number
   const outDir = mkdtempSync(join(tmpdir(), 'weft-bundle-'))
   try {
     await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 } })
-    const assets = join(outDir, 'assets')
-    return readdirSync(assets).filter(f => f.endsWith('.js')).reduce((n, f) => n + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024
+    return jsGzipKb(join(outDir, 'assets'))
   } finally {
     rmSync(outDir, { recursive: true, force: true })
   }
