@@ -10,6 +10,7 @@ import { build } from 'vite'
 import { launch } from '../e2e/lib/chromium.ts'
 import { serveStatic } from '../e2e/lib/static-server.ts'
 import { startRelayProcess } from '../scripts/relay-process.ts'
+import { DeliveryTracker } from './delivery-tracker.ts'
 import { losePower } from './power-loss.ts'
 import { LinkProxy } from './proxy.ts'
 import type { ClientConfig } from './client.ts'
@@ -56,6 +57,8 @@ export interface ClusterInit {
 
 export class Cluster {
   readonly history: HistoryEvent[] = []
+  /** Whether every committed message reached every subscriber yet (for the drain). */
+  readonly deliveries = new DeliveryTracker()
   readonly procs = new Map<string, Proc>()
   /** `${from}->${to}` */
   readonly links = new Map<string, LinkProxy>()
@@ -79,6 +82,7 @@ export class Cluster {
 
   record (e: HistoryEvent): void {
     this.history.push(e)
+    this.deliveries.observe(e)
     this.#out.write(`${JSON.stringify(e)}\n`)
   }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { prng } from '@weft/test-suites/prng'
 import { check } from './checkers.ts'
 import { Cluster } from './cluster.ts'
+import { DeliveryTracker } from './delivery-tracker.ts'
 import { SCENARIOS, SIMULATIONS } from './scenarios.ts'
 import { simulate } from './simulate.ts'
 import type { CheckReport } from './checkers.ts'
@@ -62,20 +63,16 @@ async function runSimulation (s: Simulation, seed: number): Promise<Outcome> {
   const dir = join(runDir, `${s.id}-seed${seed}`)
   mkdirSync(dir, { recursive: true })
   const history: HistoryEvent[] = []
-  const committed = new Set<string>()
-  const delivered = new Map<string, Set<string>>()
+  const deliveries = new DeliveryTracker()
   const record = (e: HistoryEvent): void => {
     history.push(e)
-    if (e.type === 'publish-ok') committed.add(e.id)
-    if (e.type === 'deliver') {
-      if (!delivered.has(e.node)) delivered.set(e.node, new Set())
-      delivered.get(e.node)!.add(e.id)
-    }
+    deliveries.observe(e)
   }
   const peers = long ? s.peers.long : s.peers.short
-  const drained = (): boolean => [...delivered.values()].length === peers && [...delivered.values()].every(d => [...committed].every(id => d.has(id)))
+  const names = Array.from({ length: peers }, (_, i) => `p${i + 1}`)
+  const drained = (): boolean => deliveries.complete(names)
   const sim = await simulate({ peers, dials: s.dials, publishers: s.publishers, rate: s.rate, durationMs: long ? s.durationMs.long : s.durationMs.short, spammers: s.spammers, spamRate: s.spamRate, rand: prng(seed), record, drained })
-  const report = check(history, { eligible: Array.from({ length: peers }, (_, i) => `p${i + 1}`) })
+  const report = check(history, { eligible: names })
   const failures = [...checkerFailures(report), ...s.pass(report, sim.graylistedAfterMs)]
   const faults: Record<string, number> = s.spammers === undefined ? {} : { 'invalid messages sent': sim.spamSent }
   for (const [i, ms] of sim.graylistedAfterMs.entries()) faults[`spammer ${i + 1} graylisted after ms`] = ms ?? -1
@@ -90,16 +87,7 @@ async function drain (cluster: Cluster, ms: number): Promise<number | undefined>
   const start = Date.now()
   let stableSince: number | undefined
   while (Date.now() - start < ms) {
-    const committed = new Set<string>()
-    const delivered = new Map<string, Set<string>>()
-    for (const e of cluster.history) {
-      if (e.type === 'publish-ok' && e.level === 'L1') committed.add(e.id)
-      if (e.type === 'deliver') {
-        if (!delivered.has(e.node)) delivered.set(e.node, new Set())
-        delivered.get(e.node)!.add(e.id)
-      }
-    }
-    const done = cluster.subscriberNames.every(n => cluster.isUp(n) && [...committed].every(id => delivered.get(n)?.has(id) === true))
+    const done = cluster.subscriberNames.every(n => cluster.isUp(n)) && cluster.deliveries.complete(cluster.subscriberNames)
     if (done) {
       stableSince ??= Date.now()
       if (Date.now() - stableSince >= 1_000) return stableSince - start
