@@ -41,6 +41,15 @@ function caps (r: CheckReport): string[] {
 
 const atMost = (what: string, value: number, limit: number): string[] => value <= limit ? [] : [`${what} ${Math.round(value)} ms (threshold ${limit} ms)`]
 
+/** Applies a fault for `ms` (cut short at the end of the fault phase), recording its start and its stop around it. */
+async function during (ctx: NemesisContext, fault: string, targets: string[], ms: number, apply: () => Record<string, unknown> | undefined, undo: () => void): Promise<void> {
+  const info = apply()
+  ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'start', ...(info === undefined ? {} : { info }) })
+  await ctx.sleep(Math.min(ms, Math.max(0, ctx.until - Date.now())))
+  undo()
+  ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'stop' })
+}
+
 /** Kills on a schedule, restarting each victim after U(2,10) s; returns when `until` passes and the restarts are done. */
 async function killLoop (ctx: NemesisContext, pickVictims: () => string[], every: [number, number]): Promise<void> {
   const restarts: Array<Promise<void>> = []
@@ -112,11 +121,7 @@ export const SCENARIOS: Scenario[] = [
         await ctx.sleep(20_000)
         if (Date.now() >= ctx.until) break
         const length = ctx.long && cycle % 2 === 1 ? 30_000 : 10_000
-        const links = c.partition(sideA)
-        c.record({ t: Date.now(), type: 'nemesis', fault: 'partition-halves', targets: ['*'], phase: 'start', info: { sideA, links: links.length } })
-        await ctx.sleep(Math.min(length, Math.max(0, ctx.until - Date.now())))
-        c.healAll()
-        c.record({ t: Date.now(), type: 'nemesis', fault: 'partition-halves', targets: ['*'], phase: 'stop' })
+        await during(ctx, 'partition-halves', ['*'], length, () => ({ sideA, links: c.partition(sideA).length }), () => { c.healAll() })
       }
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
@@ -129,12 +134,8 @@ export const SCENARIOS: Scenario[] = [
     faultMs: { short: 60_000, long: 180_000 },
     longOnly: true,
     nemesis: async (ctx) => {
-      const c = ctx.cluster
-      for (const p of c.links.values()) p.delayMs = 100
-      c.record({ t: Date.now(), type: 'nemesis', fault: 'delay-100ms', targets: ['*'], phase: 'start' })
-      await ctx.sleep(Math.max(0, ctx.until - Date.now()))
-      for (const p of c.links.values()) p.delayMs = 0
-      c.record({ t: Date.now(), type: 'nemesis', fault: 'delay-100ms', targets: ['*'], phase: 'stop' })
+      const setDelay = (ms: number): void => { for (const p of ctx.cluster.links.values()) p.delayMs = ms }
+      await during(ctx, 'delay-100ms', ['*'], Infinity, () => { setDelay(100); return undefined }, () => { setDelay(0) })
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 60_000), ...caps(r)]
   },
@@ -151,11 +152,7 @@ export const SCENARIOS: Scenario[] = [
         await ctx.sleep(20_000)
         if (Date.now() >= ctx.until) break
         const victim = pick(ctx.rand, [...c.procs.keys()].filter(n => c.isUp(n)))
-        c.record({ t: Date.now(), type: 'nemesis', fault: 'pause', targets: [victim], phase: 'start' })
-        c.pause(victim)
-        await ctx.sleep(between(ctx.rand, 1_000, 15_000))
-        c.resume(victim)
-        c.record({ t: Date.now(), type: 'nemesis', fault: 'pause', targets: [victim], phase: 'stop' })
+        await during(ctx, 'pause', [victim], between(ctx.rand, 1_000, 15_000), () => { c.pause(victim); return undefined }, () => { c.resume(victim) })
       }
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
