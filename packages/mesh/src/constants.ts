@@ -13,6 +13,25 @@ export const MAX_REPLY_BYTES = 4 * 1024 * 1024
 /** Envelopes per Batch frame. */
 export const BATCH_FRAME_MESSAGES = 64
 
+/**
+ * A want whose last Batch has not come after this long is given up: that peer is not asked
+ * for the topic again until its frontier moves (RELIABILITY.md row 25, withholding). The
+ * other neighbours are asked on their own, so a withholding peer delays nothing they hold.
+ * Well under 2 × the dependency timeout.
+ */
+export const WANT_TIMEOUT_MS = 10_000
+/** A peer whose reply was empty although its frontier promised more (withheld, pruned, or rate-limited), or never came, is not asked for that topic again until its frontier moves or this long passed. */
+export const STALL_MS = 30_000
+/** Timed-out wants per session whose late replies are still taken; older ones count as unasked. */
+export const MAX_LATE_WANTS = 16
+
+/**
+ * Batch frames that answer no want in flight, tolerated per session: their envelopes are
+ * dropped unverified; one more ends the peer's stream with a ProtocolError (row 24). A frame
+ * that carries more than its want asked for ends it at once.
+ */
+export const MAX_UNASKED_FRAMES = 4
+
 /** Wants served per peer per second (token bucket), and the burst allowed. Past it a Want is refused (an empty last Batch). */
 export const WANT_RATE_PER_S = 50
 export const WANT_BURST = 100

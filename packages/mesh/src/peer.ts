@@ -9,9 +9,10 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_REPLY_BYTES, MAX_WANT_MESSAGES, OUTBOX_TICK_MS, PULL_GRACE_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL
+  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_LATE_WANTS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  OUTBOX_TICK_MS, PULL_GRACE_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
-import { MisconfiguredNodeError, PeerStoppedError, ReservedTopicError } from './errors.ts'
+import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
 import { fromEntries, frontier } from './sync/frontier.ts'
@@ -80,11 +81,15 @@ export interface SyncStats {
   /** Envelopes received in sync batches, and sent in them. */
   batchEnvelopes: number
   envelopesServed: number
+  /** Wants given up after WANT_TIMEOUT_MS without their last Batch (withheld). */
+  wantsTimedOut: number
+  /** Envelopes dropped unverified: in Batch frames that answered no want, or past what the want asked for. */
+  unaskedEnvelopes: number
 }
 
 export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   /** Sync protocol counters. */
-  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0 }
+  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0, wantsTimedOut: 0, unaskedEnvelopes: 0 }
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>
   readonly store: WeftStore
   readonly network: string
@@ -307,6 +312,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     s.closed = true
     if (s.haveTimer !== undefined) clearTimeout(s.haveTimer)
     for (const t of s.pullTimers.values()) clearTimeout(t)
+    for (const t of s.wantTimers.values()) clearTimeout(t)
     s.stream.abort(new Error('session closed'))
     for (const t of this.#opened.values()) t.wake()
   }
@@ -377,6 +383,17 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const id = ++this.#wantIds
     session.wants.set(topic, id)
     this.stats.wantsSent++
+    session.wantTimers.set(topic, setTimeout(() => {
+      session.wantTimers.delete(topic)
+      if (session.wants.get(topic) !== id) return
+      // withheld: give up, and leave this peer alone for the topic until its frontier moves
+      this.stats.wantsTimedOut++
+      session.late.set(id, { topic, received: session.received.get(topic) ?? 0 })
+      if (session.late.size > MAX_LATE_WANTS) session.late.delete(session.late.keys().next().value!)
+      session.wants.delete(topic)
+      session.received.delete(topic)
+      session.stall(topic, Date.now())
+    }, WANT_TIMEOUT_MS))
     void session.send({
       want: {
         topic,
@@ -418,13 +435,33 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: true } })
   }
 
-  /** Envelopes from a sync reply: each verified like gossip, then ingested. */
+  /**
+   * Envelopes from a sync reply: each verified like gossip, then ingested. Only what a want in
+   * flight asked for is taken (RELIABILITY.md row 24): a frame that answers no want is dropped
+   * unverified (past MAX_UNASKED_FRAMES the stream ends), and one that carries more than the
+   * want asked for ends the stream.
+   */
   async #batch (session: Session, name: string, envelopes: Uint8Array[], last: boolean, wantId: number): Promise<void> {
     const topic = this.#opened.get(name)
     if (topic === undefined) return
+    const current = session.wants.get(name) === wantId
+    const late = session.late.get(wantId)
+    if (!current && late?.topic !== name) {
+      this.stats.unaskedEnvelopes += envelopes.length
+      if (envelopes.length > 0) this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: 'UnaskedBatch' } }))
+      if (++session.unaskedFrames > MAX_UNASKED_FRAMES) throw new ProtocolError(`${session.unaskedFrames} sync batches that answered no want`)
+      return
+    }
+    const received = (current ? session.received.get(name) ?? 0 : late!.received) + envelopes.length
+    if (received > MAX_WANT_MESSAGES) {
+      this.stats.unaskedEnvelopes += envelopes.length
+      throw new ProtocolError(`a sync reply of ${received} messages to a want of at most ${MAX_WANT_MESSAGES}`)
+    }
+    if (current) session.received.set(name, received)
+    else late!.received = received
     this.stats.batchEnvelopes += envelopes.length
     // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
-    const opened = await Promise.allSettled(envelopes.slice(0, MAX_WANT_MESSAGES).map(bytes =>
+    const opened = await Promise.allSettled(envelopes.map(bytes =>
       openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits })))
     for (const r of opened) {
       if (r.status === 'fulfilled') {
@@ -434,13 +471,21 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       if (!isRejection(r.reason)) throw r.reason
       this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: r.reason.name } }))
     }
-    if (session.wants.get(name) !== wantId) return
-    const received = (session.received.get(name) ?? 0) + envelopes.length
-    session.received.set(name, received)
     if (!last) return
+    if (!current) {
+      session.late.delete(wantId)
+      return
+    }
+    // the want may have timed out while its envelopes were verified
+    if (session.wants.get(name) !== wantId) {
+      session.late.delete(wantId)
+      return
+    }
     session.wants.delete(name)
     session.received.delete(name)
-    if (received === 0) session.stalled.add(name) // withheld or pruned: wait for its frontier to move
+    clearTimeout(session.wantTimers.get(name))
+    session.wantTimers.delete(name)
+    if (received === 0) session.stall(name, Date.now()) // withheld, pruned or rate-limited: wait for its frontier to move
     else topic.pull(session)
   }
 

@@ -513,7 +513,7 @@ export class Topic {
 
   /** What this topic lacks that `session` holds; asks for it unless a want is already in flight there. */
   pull (session: Session): void {
-    if (session.wants.has(this.name) || session.stalled.has(this.name)) return
+    if (session.wants.has(this.name) || session.isStalled(this.name, Date.now())) return
     const remote = session.topics.get(this.name)
     if (remote === undefined) return
     // Every author's full extent: the server merges them in its log order (a causal order)

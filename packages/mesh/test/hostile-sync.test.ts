@@ -1,17 +1,55 @@
 /**
  * Hostile input at the mesh level, RELIABILITY.md section 11:
  * row 3 (length-prefix bomb on the sync stream), row 8 (replay after the
- * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency).
+ * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency),
+ * row 24 (catch-up flood: unasked and oversized sync replies), row 25
+ * (withholding: a peer advertises messages and never serves them).
  */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
+import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SYNC_PROTOCOL } from '../src/constants.ts'
+import { MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
+import { readFrames, writeFrame } from '../src/sync/framing.ts'
 import { Cluster, NETWORK, addr, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
+import type { SyncFrame, Want } from '../src/sync/pb/sync.ts'
+import type { Libp2p, Stream } from '@libp2p/interface'
 
 let cluster: Cluster
-afterEach(async () => { await cluster?.stop() })
+let fake: Libp2p | undefined
+afterEach(async () => {
+  await fake?.stop()
+  fake = undefined
+  await cluster?.stop()
+})
+
+/**
+ * A hostile sync peer: a bare libp2p node that speaks /weft/sync/1.0.0 by hand. It records the
+ * Wants it is sent and answers none; `send` writes any frame on its own stream to the victim.
+ */
+async function fakeSyncPeer (victim: WeftPeer): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
+  const node = await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  })
+  fake = node
+  const wants: Want[] = []
+  await node.handle(SYNC_PROTOCOL, (stream) => {
+    void readFrames(stream, f => { if (f.want !== undefined) wants.push(f.want) }).catch(() => undefined)
+  })
+  const stream = await node.dialProtocol(victim.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
+  return { node, wants, stream, send: async f => { await writeFrame(stream, f) } }
+}
 
 const crypto = nodeCrypto()
 const input = (topic: string, seq: number, text: string, deps: Array<{ tag: string, seq: number }> = []) =>
@@ -102,5 +140,82 @@ describe('hostile input at the mesh', () => {
     await inject(relay, 'g', (await sealEnvelope(input('g', 1, 'honest'), honest, crypto)).bytes)
     await until(() => got.includes('honest'), 10_000, 'honest delivery')
     expect(got).not.toContain('phantom')
+  }, 60_000)
+
+  it('row 24: sync batches that answer no want are dropped unverified, and the stream ends past the tolerance; a reply larger than its want ends it at once', async () => {
+    cluster = new Cluster()
+    const victim = await cluster.add()
+    const honest = await cluster.add({ bootstrap: [addr(victim)] })
+    const t = await victim.topic('f')
+    await honest.topic('f')
+    const got: string[] = []
+    t.subscribe(m => { got.push(m.text() ?? '') })
+    const rejected: string[] = []
+    victim.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
+    const author = nobleSigner(new Uint8Array(32).fill(64))
+    const envs = await Promise.all([1, 2, 3].map(async seq => (await sealEnvelope(input('f', seq, `m${seq}`), author, crypto)).bytes as Uint8Array<ArrayBuffer>))
+    const attacker = await fakeSyncPeer(victim)
+    await attacker.send({ hello: { network: NETWORK, topics: [] } })
+    // valid, signed envelopes, but in a reply to a want the victim never sent
+    for (let i = 0; i < MAX_UNASKED_FRAMES; i++) await attacker.send({ batch: { topic: 'f', wantId: 999 + i, envelopes: envs, last: true } })
+    await until(() => victim.stats.unaskedEnvelopes === MAX_UNASKED_FRAMES * 3, 5_000, 'the unasked envelopes dropped')
+    expect(victim.stats.batchEnvelopes).toBe(0)
+    expect(rejected.filter(r => r === 'UnaskedBatch')).toHaveLength(MAX_UNASKED_FRAMES)
+    expect(attacker.stream.status).toBe('open')
+    // one more ends the attacker's stream
+    await attacker.send({ batch: { topic: 'f', wantId: 2000, envelopes: envs, last: true } })
+    await until(() => rejected.includes('ProtocolError'), 5_000, 'the stream ended')
+    await until(() => attacker.stream.status !== 'open', 5_000, 'the stream reset')
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toEqual([])
+    // the same envelopes are fine when they come the honest way
+    for (const e of envs) await honest.libp2p.services.pubsub.publish('f', e)
+    await until(() => got.length === 3, 10_000, 'honest delivery of the same envelopes')
+    expect(got).toEqual(['m1', 'm2', 'm3'])
+
+    // a want in flight, answered with more envelopes than a want may ask for: refused before any is verified
+    const flood = await fakeSyncPeer(victim)
+    await flood.send({ hello: { network: NETWORK, topics: [{ topic: 'f', held: [{ author: 'someone', seq: 10n }], oldest: [], full: true }] } })
+    await until(() => flood.wants.length > 0, 5_000, 'the victim asks the flooder')
+    const before = { unasked: victim.stats.unaskedEnvelopes, batch: victim.stats.batchEnvelopes, rejected: rejected.length }
+    const junk = Array.from({ length: MAX_WANT_MESSAGES + 1 }, () => Uint8Array.of(1, 2, 3))
+    await flood.send({ batch: { topic: 'f', wantId: flood.wants[0]!.id, envelopes: junk, last: false } })
+    await until(() => flood.stream.status !== 'open', 5_000, 'the flood stream reset')
+    expect(victim.stats.unaskedEnvelopes - before.unasked).toBe(MAX_WANT_MESSAGES + 1)
+    expect(victim.stats.batchEnvelopes).toBe(before.batch)
+    expect(rejected.slice(before.rejected)).toEqual(['ProtocolError']) // no envelope was even decoded
+  }, 60_000)
+
+  it('row 25: a peer that advertises messages and never serves them delays nothing another peer holds; its want times out and it is not asked again until its frontier moves', async () => {
+    cluster = new Cluster()
+    const holder = await cluster.add()
+    const th = await holder.topic('w')
+    for (let i = 1; i <= 50; i++) await th.publish(`m${i}`)
+    const victim = await cluster.add()
+    const t = await victim.topic('w')
+    const got: number[] = []
+    t.subscribe(m => { got.push(m.seq) })
+    const withholder = await fakeSyncPeer(victim)
+    const claim = (seq: number): SyncFrame => ({ have: { topics: [{ topic: 'w', held: [{ author: holder.me, seq: BigInt(seq) }], oldest: [], full: false }] } })
+    // it claims ten more than anyone has
+    await withholder.send({ hello: { network: NETWORK, topics: [{ topic: 'w', held: [{ author: holder.me, seq: 60n }], oldest: [], full: true }] } })
+    await until(() => withholder.wants.length === 1, 5_000, 'the victim asks the withholder')
+    const askedAt = Date.now()
+    // the real holder comes along: the victim gets everything from it while the first want still hangs
+    await victim.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
+    await until(() => got.length === 50, 10_000, 'delivery from the other holder')
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+    expect(Date.now() - askedAt).toBeLessThan(WANT_TIMEOUT_MS)
+    expect(victim.stats.wantsTimedOut).toBe(0)
+    await until(() => victim.stats.wantsTimedOut === 1, WANT_TIMEOUT_MS + 5_000, 'the hanging want given up')
+    expect(Date.now() - askedAt).toBeGreaterThanOrEqual(WANT_TIMEOUT_MS - 50)
+    // stalled: a Have that repeats its frontier is no reason to ask again for 51–60
+    await withholder.send(claim(60))
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    expect(withholder.wants).toHaveLength(1)
+    // its frontier moves: asked again, for what the victim lacks
+    await withholder.send(claim(61))
+    await until(() => withholder.wants.length === 2, 5_000, 'asked again after its frontier moved')
+    expect(withholder.wants[1]!.ranges.map(r => [r.author, Number(r.from), Number(r.to)])).toEqual([[holder.me, 51, 61]])
   }, 60_000)
 })

@@ -4,7 +4,7 @@
  * also its custody acks for my messages), the wants in flight, and a token
  * bucket for the wants it serves.
  */
-import { MAX_REMOTE_TOPICS, WANT_BURST, WANT_RATE_PER_S } from '../constants.ts'
+import { MAX_REMOTE_TOPICS, STALL_MS, WANT_BURST, WANT_RATE_PER_S } from '../constants.ts'
 import { writeFrame } from './framing.ts'
 import type { Stream } from '@libp2p/interface'
 import type { VersionVector } from '@weft/core'
@@ -25,8 +25,17 @@ export class Session {
   readonly wants = new Map<string, number>()
   /** Envelopes received so far for the want in flight, per topic. */
   readonly received = new Map<string, number>()
-  /** Topics where the remote's last reply was empty although its frontier promised more: not asked again until its frontier moves. */
-  readonly stalled = new Set<string>()
+  /** Per topic, the timer that gives up the want in flight (WANT_TIMEOUT_MS). */
+  readonly wantTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Wants that timed out, by want id: their replies are still taken if they come late (a paused peer). At most MAX_LATE_WANTS, oldest dropped. */
+  readonly late = new Map<number, { topic: string, received: number }>()
+  /** Batch frames received that answered no want of mine. */
+  unaskedFrames = 0
+  /**
+   * Topics where the remote's last reply was empty although its frontier promised more, or never
+   * came: not asked again until its frontier moves, or STALL_MS passed (time of the end, per topic).
+   */
+  readonly stalled = new Map<string, number>()
   /** Frontier entries changed since the last Have, per topic. */
   readonly pendingHave = new Map<string, Map<string, number>>()
   haveTimer: ReturnType<typeof setTimeout> | undefined
@@ -56,6 +65,15 @@ export class Session {
     return this.#queue
   }
 
+  /** Leaves the remote alone for `topic` until its frontier moves or STALL_MS passed. */
+  stall (topic: string, now: number): void {
+    this.stalled.set(topic, now + STALL_MS)
+  }
+
+  isStalled (topic: string, now: number): boolean {
+    return (this.stalled.get(topic) ?? 0) > now
+  }
+
   /** Takes a token for serving one want; false when the remote asks too often. */
   takeToken (now: number): boolean {
     this.#tokens = Math.min(WANT_BURST, this.#tokens + (now - this.#refilledAt) * WANT_RATE_PER_S / 1000)
@@ -74,6 +92,9 @@ export class Session {
       this.topics.set(topic, t)
     }
     const before = t.held.get(author) ?? 0
+    let moved = false
+    for (const [a, s] of held) if (s > (t.held.get(a) ?? 0)) moved = true
+    for (const [a, s] of oldest) if (s !== (t.oldest.get(a) ?? 1)) moved = true
     if (full) {
       t.held = new Map(held)
       t.oldest = new Map(oldest)
@@ -81,7 +102,8 @@ export class Session {
       for (const [a, s] of held) if (s > (t.held.get(a) ?? 0)) t.held.set(a, s)
       for (const [a, s] of oldest) t.oldest.set(a, s)
     }
-    this.stalled.delete(topic)
+    // a peer that withheld or pruned is asked again only once it holds more (RELIABILITY.md row 25)
+    if (moved) this.stalled.delete(topic)
     const after = t.held.get(author) ?? 0
     if (after !== before) t.ackMovedAt = now
     return { before, after }
