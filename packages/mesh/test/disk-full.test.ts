@@ -1,0 +1,72 @@
+/**
+ * RELIABILITY.md row 27 and C7's ENOSPC, through `topic.publish()`: a publisher process whose
+ * data folder is a real 1 MiB tmpfs (mounted in its own mount namespace, so nothing leaks to
+ * the host) fills the disk. publish() must reject with StorageFullError, write nothing half,
+ * keep the peer up, and go on at the next seq once space is free; the subscriber gets every
+ * published message once, in order, and never the refused one. Needs root (mount); without
+ * it the test fails and says so.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Cluster, addr, until } from './helpers.ts'
+import type { ChildProcess } from 'node:child_process'
+
+const script = new URL('./disk-full-process.ts', import.meta.url).pathname
+let child: ChildProcess | undefined
+let cluster: Cluster
+afterEach(async () => {
+  child?.kill('SIGKILL')
+  child = undefined
+  await cluster?.stop()
+})
+
+describe('disk full', () => {
+  it('row 27: publish() rejects with StorageFullError on a full disk, nothing half-written, and continues at the next seq once space is free', async () => {
+    const probe = spawnSync('unshare', ['-m', 'true'])
+    if (probe.status !== 0) throw new Error(`this test mounts a tmpfs in a mount namespace and needs root and unshare(1): ${probe.stderr?.toString() ?? probe.error}`)
+    cluster = new Cluster()
+    const subscriber = await cluster.add()
+    const topic = await subscriber.topic('disk')
+    const got: Array<{ seq: number, text: string }> = []
+    topic.subscribe(m => { got.push({ seq: m.seq, text: (m.text() ?? '').split(' ').slice(0, 2).join(' ') }) })
+    const dir = cluster.dir()
+    child = spawn('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=1m weft-disk-full "$0" && exec "$1" "$2" "$0" "$3"', dir, process.execPath, script, addr(subscriber)],
+      { stdio: ['pipe', 'pipe', 'pipe'] })
+    const events: Array<Record<string, any>> = []
+    let stderr = ''
+    let buffered = ''
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop()!
+      for (const line of lines) events.push(JSON.parse(line))
+    })
+    const seen = (name: string): boolean => events.some(e => e.event === name)
+    await until(() => seen('still-up') || child?.exitCode !== null, 60_000, 'the disk filled').catch(err => { throw new Error(`${err}\n${stderr}`) })
+    expect(child.exitCode, stderr).toBeNull()
+    const rejected = events.find(e => e.event === 'rejected')
+    expect(rejected?.name).toBe('StorageFullError')
+    expect(rejected?.message).toMatch(/full/i)
+    const before = events.filter(e => e.event === 'published')
+    expect(before.length).toBeGreaterThan(5) // the 256 KiB left took some 4 KiB messages first
+    expect(before.map(e => e.seq)).toEqual(before.map((_, i) => i + 1))
+    expect(events.some(e => e.event === 'unhandled')).toBe(false)
+
+    child.stdin!.write('free\n')
+    await until(() => seen('all-acked') || seen('timeout') || child?.exitCode !== null, 60_000, 'published after freeing space')
+    const last = events.at(-1)!
+    expect(last.event, JSON.stringify(last) + stderr).toBe('all-acked')
+    const all = events.filter(e => e.event === 'published')
+    expect(all.length).toBe(before.length + 5)
+    // the refused message's seq went to the next one: no gap, no reuse
+    expect(all.map(e => e.seq)).toEqual(all.map((_, i) => i + 1))
+    await until(() => got.length === all.length, 20_000, 'every published message delivered')
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toEqual(all.map(e => ({ seq: e.seq, text: e.text })))
+    expect(got.map(m => m.text)).not.toContain(rejected!.text)
+    expect(events.some(e => e.event === 'unhandled')).toBe(false)
+    // background writes that met the full disk (acks, outbox) were reported as typed errors, nothing else
+    expect(new Set(last.errors)).toEqual(new Set(last.errors.length > 0 ? ['StorageFullError'] : []))
+  }, 120_000)
+})
