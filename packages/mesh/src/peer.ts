@@ -55,9 +55,15 @@ export interface PeerInit {
   newIdentity?: boolean
   /** Close the store when the peer stops (the presets own their store). @default false */
   closeStore?: boolean
-  /** @internal Test hook: return true to drop a gossip message on receipt (after validation). */
-  dropGossip?: () => boolean
+  /**
+   * @internal Test hook on the gossip receive path (after validation): drop a message, hand it
+   * to the topic twice, or hand it over after a delay (so later messages overtake it).
+   */
+  gossipFault?: () => GossipFault | undefined
 }
+
+/** @internal What `PeerInit.gossipFault` does to one received gossip message. */
+export type GossipFault = 'drop' | 'duplicate' | { delayMs: number }
 
 export interface TopicHandle {
   readonly name: string
@@ -101,6 +107,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly #topics = new Map<string, Promise<Topic>>()
   readonly #opened = new Map<string, Topic>()
   readonly #sessions = new Map<string, Session>()
+  /** Timers of the gossipFault test hook's delayed messages. */
+  readonly #faultTimers = new Set<ReturnType<typeof setTimeout>>()
   readonly #validated = new Map<string, Envelope>()
   readonly #abort = new AbortController()
   #tick: ReturnType<typeof setTimeout> | undefined
@@ -177,8 +185,21 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const onMessage = (evt: CustomEvent<{ msgId: string, propagationSource: PeerId, msg: { topic: string } }>): void => {
       const env = this.#validated.get(evt.detail.msgId)
       this.#validated.delete(evt.detail.msgId)
-      if (env === undefined || this.#init.dropGossip?.() === true) return
-      this.#opened.get(env.topic)?.ingest(env, evt.detail.propagationSource.toString())
+      if (env === undefined) return
+      const from = evt.detail.propagationSource.toString()
+      const fault = this.#init.gossipFault?.()
+      if (fault === undefined) {
+        this.#opened.get(env.topic)?.ingest(env, from)
+      } else if (fault === 'duplicate') {
+        this.#opened.get(env.topic)?.ingest(env, from)
+        this.#opened.get(env.topic)?.ingest(env, from)
+      } else if (fault !== 'drop') {
+        const timer = setTimeout(() => {
+          this.#faultTimers.delete(timer)
+          this.#opened.get(env.topic)?.ingest(env, from)
+        }, fault.delayMs)
+        this.#faultTimers.add(timer)
+      }
     }
     pubsub.addEventListener('gossipsub:message', onMessage as never)
     this.#listeners.push(() => pubsub.removeEventListener('gossipsub:message', onMessage as never))
@@ -550,6 +571,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     for (const t of this.#opened.values()) await t.stop()
     for (const remote of [...this.#sessions.keys()]) this.#closeSession(remote)
     for (const off of this.#listeners) off()
+    for (const t of this.#faultTimers) clearTimeout(t)
+    this.#faultTimers.clear()
     await this.libp2p.unhandle(SYNC_PROTOCOL).catch(() => undefined)
     await this.libp2p.stop()
     this.#establish?.()

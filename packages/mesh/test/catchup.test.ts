@@ -2,11 +2,15 @@
  * (b) A peer stops while the others publish 5,000 messages; it restarts on
  * its data folder and catches up fully, in causal order, once each.
  * (d) 10% of gossip deliveries are dropped on receipt: every message still
- * arrives, in order, through repair.
+ * arrives, in order, through repair. And duplicated and delayed (reordered)
+ * on receipt: the TCP proxy of the chaos harness cannot duplicate or reorder
+ * (TCP hides both), so this is where weft's dedupe and causal buffer see them
+ * on the gossip path.
  */
+import { prng } from '@weft/test-suites/prng'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster, addr, connect, until } from './helpers.ts'
-import type { WeftPeer } from '../src/peer.ts'
+import type { GossipFault, WeftPeer } from '../src/peer.ts'
 
 let cluster: Cluster
 afterEach(async () => { await cluster?.stop() })
@@ -58,12 +62,12 @@ describe('catch-up and repair', () => {
   it('(d) with 10% of gossip dropped on receipt, everything still arrives in order', async () => {
     cluster = new Cluster()
     let dropped = 0
-    const lossy = (): boolean => {
+    const lossy = (): 'drop' | undefined => {
       const drop = Math.random() < 0.1
       if (drop) dropped++
-      return drop
+      return drop ? 'drop' : undefined
     }
-    const peers = [await cluster.add({ dropGossip: lossy }), await cluster.add({ dropGossip: lossy }), await cluster.add({ dropGossip: lossy })]
+    const peers = [await cluster.add({ gossipFault: lossy }), await cluster.add({ gossipFault: lossy }), await cluster.add({ gossipFault: lossy })]
     await connect(peers[0]!, peers[1]!)
     await connect(peers[1]!, peers[2]!)
     const topics = await Promise.all(peers.map(p => p.topic('lossy')))
@@ -76,6 +80,37 @@ describe('catch-up and repair', () => {
     await until(() => got.every(g => g.length === 600), 30_000, 'repair of dropped messages')
     expect(dropped).toBeGreaterThan(20)
     for (const g of got) {
+      expect(new Set(g.map(m => `${m.author}/${m.seq}`)).size).toBe(600)
+      expect(seqsInOrder(g)).toBe(true)
+    }
+  }, 60_000)
+
+  it('(d) with gossip duplicated (10%) and delayed by up to 400 ms (20%, so later messages overtake) on receipt, every message arrives once, in order', async () => {
+    cluster = new Cluster()
+    const rand = prng(0xd0d)
+    const faults = { duplicate: 0, delay: 0 }
+    const shaky = (): GossipFault | undefined => {
+      const r = rand()
+      if (r < 0.1) { faults.duplicate++; return 'duplicate' }
+      if (r < 0.3) { faults.delay++; return { delayMs: Math.floor(rand() * 400) } }
+      return undefined
+    }
+    const peers = [await cluster.add({ gossipFault: shaky }), await cluster.add({ gossipFault: shaky }), await cluster.add({ gossipFault: shaky })]
+    await connect(peers[0]!, peers[1]!)
+    await connect(peers[1]!, peers[2]!)
+    const topics = await Promise.all(peers.map(p => p.topic('shaky')))
+    const got = peers.map(() => [] as Array<{ author: string, seq: number }>)
+    topics.forEach((t, i) => t.subscribe(m => { got[i]!.push({ author: m.author, seq: m.seq }) }))
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    await Promise.all([0, 2].map(async (i) => {
+      for (let n = 0; n < 300; n++) await topics[i]!.publish(`${i}:${n}`)
+    }))
+    await until(() => got.every(g => g.length >= 600), 30_000, 'every message despite duplicates and reordering')
+    await new Promise(resolve => setTimeout(resolve, 600)) // the longest delay, and then some: no late duplicate
+    expect(faults.duplicate).toBeGreaterThan(20)
+    expect(faults.delay).toBeGreaterThan(40)
+    for (const g of got) {
+      expect(g).toHaveLength(600)
       expect(new Set(g.map(m => `${m.author}/${m.seq}`)).size).toBe(600)
       expect(seqsInOrder(g)).toBe(true)
     }
