@@ -1,6 +1,13 @@
 // A fault-injecting TCP proxy for one link (this machine has no netem and no nftables):
 // every byte between a client and a relay, or two relays, goes through one of these, so the
-// nemesis can cut the link (open connections reset, new ones refused until healed) or delay it.
+// nemesis can cut the link (open connections reset, new ones refused until healed), delay it
+// (with jitter), lose "packets" and cap its bandwidth.
+//
+// Packet loss, duplication and reordering cannot be injected above TCP: TCP retransmits, drops
+// duplicates and reorders before any byte reaches libp2p. What the application sees of loss is
+// the retransmission: the lost chunk and everything behind it stall for a retransmission timeout
+// (Linux's minimum RTO is 200 ms, doubling on repeated losses). That is what `loss` emulates, with
+// a Gilbert-style correlation. Byte order is always kept, so jitter never reorders.
 import { createConnection, createServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 
@@ -14,6 +21,18 @@ export class LinkProxy {
   port = 0
   /** Extra delay for every chunk, both ways (order kept). */
   delayMs = 0
+  /** Uniform jitter added to the delay, ± this many ms (order kept: a chunk never overtakes). */
+  jitterMs = 0
+  /** Chance that a chunk is "lost": it and what follows stall for a retransmission timeout. */
+  loss = 0
+  /** Chance that a chunk right after a lost one is lost too (Gilbert correlation). @default 0 */
+  lossCorrelation = 0
+  /** Bytes per second each way; 0 = unlimited. */
+  bandwidth = 0
+  /** Random numbers for jitter and loss (the run's seeded generator). */
+  rand: () => number = Math.random
+  /** Bytes held back per direction before the sending side is paused (bounds the proxy's memory). */
+  static readonly MAX_QUEUED = 4 * 1024 * 1024
   #cut = false
   #server: Server | undefined
   readonly #pairs = new Set<[Socket, Socket]>()
@@ -65,12 +84,43 @@ export class LinkProxy {
     const pair: [Socket, Socket] = [client, upstream]
     this.#pairs.add(pair)
     const forward = (from: Socket, to: Socket): void => {
-      from.on('data', (chunk: Buffer) => {
-        if (this.delayMs > 0) setTimeout(() => { if (!to.destroyed) to.write(chunk) }, this.delayMs)
-        else if (!to.write(chunk)) {
-          from.pause()
-          to.once('drain', () => from.resume())
+      // chunks held back, in order, each with the time it may go out (never before the one ahead)
+      const queue: Array<{ chunk: Buffer, at: number }> = []
+      let queued = 0
+      let lostRun = 0
+      let tail = 0 // when the last chunk queued goes out
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const pump = (): void => {
+        timer = undefined
+        const now = Date.now()
+        while (queue.length > 0 && queue[0]!.at <= now) {
+          const { chunk } = queue.shift()!
+          queued -= chunk.length
+          if (!to.destroyed) to.write(chunk)
         }
+        if (queued <= LinkProxy.MAX_QUEUED && from.isPaused()) from.resume()
+        if (queue.length > 0 && !to.destroyed) timer = setTimeout(pump, queue[0]!.at - now)
+      }
+      to.once('close', () => { if (timer !== undefined) clearTimeout(timer) })
+      from.on('data', (chunk: Buffer) => {
+        const shaped = this.delayMs > 0 || this.jitterMs > 0 || this.loss > 0 || this.bandwidth > 0
+        if (!shaped && queue.length === 0) {
+          if (!to.write(chunk)) {
+            from.pause()
+            to.once('drain', () => from.resume())
+          }
+          return
+        }
+        let at = Date.now() + this.delayMs + (this.jitterMs > 0 ? (this.rand() * 2 - 1) * this.jitterMs : 0)
+        const lost = this.rand() < (lostRun > 0 ? this.lossCorrelation : this.loss)
+        lostRun = lost ? lostRun + 1 : 0
+        if (lost) at += 200 * 2 ** Math.min(lostRun - 1, 5) // RTO, doubling, at most 6.4 s
+        if (this.bandwidth > 0) at = Math.max(at, Math.max(tail, Date.now()) + chunk.length * 1000 / this.bandwidth)
+        tail = Math.max(at, tail)
+        queue.push({ chunk, at: tail })
+        queued += chunk.length
+        if (queued > LinkProxy.MAX_QUEUED) from.pause()
+        if (timer === undefined) timer = setTimeout(pump, Math.max(0, queue[0]!.at - Date.now()))
       })
     }
     forward(client, upstream)
