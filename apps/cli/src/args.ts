@@ -20,6 +20,8 @@ export interface RelayConfig extends Common {
   listen: string[]
   metrics?: { host: string, port: number }
   topics: string[]
+  /** New inbound connections accepted per IP address per second (RELIABILITY.md row 19). */
+  inboundPerHost?: number
 }
 
 export interface PubConfig extends Common {
@@ -52,6 +54,7 @@ const OPTIONS = {
   'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
   config: { type: 'string' },
+  'inbound-per-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -59,7 +62,7 @@ type Raw = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multipl
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config'],
+  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host'],
   pub: ['data', 'bootstrap', 'json', 'network', 'count', 'size', 'rate', 'no-wait', 'timeout', 'config'],
   sub: ['data', 'bootstrap', 'json', 'network', 'count', 'timeout', 'config'],
   chat: ['data', 'bootstrap', 'json', 'network', 'timeout', 'config'],
@@ -171,7 +174,8 @@ export function relayConfig (raw: Raw): RelayConfig {
     data: c.data!,
     listen: raw.listen === undefined ? ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws'] : addrs(raw.listen, 'listen'),
     metrics,
-    topics: raw.topic ?? []
+    topics: raw.topic ?? [],
+    inboundPerHost: positiveInt(raw['inbound-per-host'], 'inbound-per-host')
   }
 }
 

@@ -7,7 +7,7 @@ import type { Log } from './relay.ts'
 const HELP = `weft: a brokerless messaging mesh
 
 usage:
-  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--json]
+  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--inbound-per-host N] [--json]
   weft pub TOPIC [MESSAGE...] --bootstrap MULTIADDR [--data DIR] [--count N --size BYTES] [--rate PER_SEC] [--no-wait] [--timeout SECONDS] [--json]
   weft sub TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--count N] [--timeout SECONDS]
   weft chat TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--timeout SECONDS]
@@ -17,7 +17,9 @@ common: --network NAME (default "weft"), --config FILE (JSON with the same keys)
 environment: WEFT_DATA, WEFT_BOOTSTRAP and WEFT_LISTEN (comma-separated), WEFT_TOPIC, WEFT_METRICS,
   WEFT_NETWORK, WEFT_JSON=1, WEFT_CONFIG. Flags win over the file, the file over the environment.
 relay defaults: --listen /ip4/127.0.0.1/tcp/4001 and /ip4/127.0.0.1/tcp/4002/ws (pass your public
-  addresses on a server); --topic '*' stores every topic peers subscribe to.
+  addresses on a server); --topic '*' stores every topic peers subscribe to; --inbound-per-host N
+  refuses new connections from one IP address past N per second (default 1000: behind a reverse
+  proxy every browser comes from one address).
 `
 
 const log: Log = (level, event, fields = {}) => {

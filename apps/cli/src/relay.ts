@@ -35,6 +35,7 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
     dataDir: config.data,
     listen: config.listen,
     bootstrap: config.bootstrap,
+    ...(config.inboundPerHost === undefined ? {} : { inbound: { perHostPerS: config.inboundPerHost } }),
     services: {
       relay: circuitRelayServer({
         reservations: { maxReservations: RELAY_MAX_RESERVATIONS, defaultDataLimit: RELAY_DATA_LIMIT, defaultDurationLimit: RELAY_DURATION_LIMIT_MS }

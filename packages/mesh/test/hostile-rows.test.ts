@@ -10,21 +10,32 @@
  *   is dropped;
  * - row 2: a 1 MB + 1 message on gossip is dropped before decoding; delivery goes on;
  * - row 22: 60 sync streams at once on one connection: the receiver keeps at most its cap
- *   (4) open and goes on delivering.
+ *   (4) open and goes on delivering;
+ * - row 19: 100 identities dial within a second from one host: with the plan's limits (5 per
+ *   host per second, 10 pending) the rest are refused at once and delivery goes on; with the
+ *   preset's loose defaults all get in, and delivery goes on too.
  */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
 import { nobleSigner, sealEnvelope } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SYNC_PROTOCOL } from '../src/constants.ts'
-import { Cluster, NETWORK, rawGossipPeer, until } from './helpers.ts'
+import { Cluster, NETWORK, addr, rawGossipPeer, until } from './helpers.ts'
+import type { NodePeerInit } from '../src/presets/node.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 
 let cluster: Cluster
 let raw: Libp2p<{ pubsub: GossipSub }> | undefined
+let sybils: Libp2p[] = []
 afterEach(async () => {
   await raw?.stop()
   raw = undefined
+  await Promise.all(sybils.splice(0).map(async s => await s.stop()))
   await cluster?.stop()
 })
 
@@ -153,5 +164,44 @@ describe('hostile and edge inputs (more rows)', () => {
     expect(inbound).toBeLessThanOrEqual(4)
     await tb.publish('still here')
     await until(() => got.includes('still here'), 10_000, 'delivery while flooded')
+  }, 60_000)
+
+  /** 100 bare libp2p nodes, each its own identity, dial `victim` at once; returns how many got in, and how long the dials took. */
+  async function sybilBurst (inbound: NodePeerInit['inbound']): Promise<{ accepted: number, ms: number, delivered: boolean }> {
+    cluster = new Cluster()
+    const victim = await cluster.add({ inbound })
+    const honest = await cluster.add({ bootstrap: [addr(victim)] })
+    const tv = await victim.topic('sybil')
+    const th = await honest.topic('sybil')
+    const got: string[] = []
+    tv.subscribe(m => { got.push(m.text() ?? '') })
+    await until(() => victim.libp2p.getConnections().length > 0, 5_000, 'honest connected')
+    await new Promise(resolve => setTimeout(resolve, 1_100)) // the honest dial's token is back
+    sybils = await Promise.all(Array.from({ length: 100 }, async () => await createLibp2p({
+      privateKey: await generateKeyPair('Ed25519'),
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()]
+    })))
+    const start = Date.now()
+    const results = await Promise.allSettled(sybils.map(async s => await s.dial(victim.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) })))
+    const ms = Date.now() - start
+    await th.publish('during the burst')
+    await until(() => got.length === 1, 10_000, 'delivery after the burst')
+    return { accepted: results.filter(r => r.status === 'fulfilled').length, ms, delivered: got[0] === 'during the burst' }
+  }
+
+  it('row 19: 100 identities from one host within a second: the plan\'s limits (5 per host per second, 10 pending) refuse the rest at once; the peer goes on delivering', async () => {
+    const { accepted, ms, delivered } = await sybilBurst({ perHostPerS: 5, pending: 10 })
+    expect(accepted).toBeGreaterThan(0)
+    expect(accepted).toBeLessThanOrEqual(5 * Math.ceil(ms / 1000))
+    expect(ms).toBeLessThan(5_000) // refused at once, not left hanging
+    expect(delivered).toBe(true)
+  }, 60_000)
+
+  it('row 19 (control): with the preset\'s loose defaults all 100 get in, and the peer still delivers', async () => {
+    const { accepted, delivered } = await sybilBurst(undefined)
+    expect(accepted).toBe(100)
+    expect(delivered).toBe(true)
   }, 60_000)
 })

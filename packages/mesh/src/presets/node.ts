@@ -34,7 +34,19 @@ export interface NodePeerInit extends Omit<PeerInit, 'libp2p' | 'store' | 'signe
   gossipsub?: Partial<GossipsubOpts>
   /** Extra libp2p services (a relay adds `circuitRelayServer()`). */
   services?: Record<string, (components: any) => unknown>
+  /**
+   * Inbound connection limits (RELIABILITY.md row 19). Past `perHostPerS` new connections from
+   * one IP address in a second, or `pending` connections still upgrading at once, a connection
+   * is refused at once; the peer's other connections are not affected. The defaults are loose
+   * on purpose: many peers share one address behind NAT or a reverse proxy (WebSockets behind
+   * nginx all come from 127.0.0.1), and in tests.
+   * @default { perHostPerS: 1000, pending: 100, max: 300 }
+   */
+  inbound?: { perHostPerS?: number, pending?: number, max?: number }
 }
+
+/** The Node preset's inbound connection limits (`NodePeerInit.inbound`). */
+export const DEFAULT_INBOUND = { perHostPerS: 1000, pending: 100, max: 300 } as const
 
 /** Opens the store of a data folder (SQLite `weft.db`), or an in-memory one without a folder. */
 export async function openNodeStore (dataDir?: string, adapter?: StoreAdapter): Promise<WeftStore> {
@@ -67,7 +79,11 @@ export async function createNodePeer (init: NodePeerInit): Promise<WeftPeer> {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       // many local peers dial from one host in tests and on a relay (PERF-NOTES finding 5)
-      connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 },
+      connectionManager: {
+        inboundConnectionThreshold: init.inbound?.perHostPerS ?? DEFAULT_INBOUND.perHostPerS,
+        maxIncomingPendingConnections: init.inbound?.pending ?? DEFAULT_INBOUND.pending,
+        maxConnections: init.inbound?.max ?? DEFAULT_INBOUND.max
+      },
       // weft's flow control slows publishers; a busy peer must not be cut off (BROWSER-NOTES G7)
       connectionMonitor: { abortConnectionOnPingFailure: false },
       services: { ...init.services, identify: identify(), pubsub: weftGossipsub({ crypto, overrides: init.gossipsub }) }
