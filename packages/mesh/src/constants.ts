@@ -22,8 +22,13 @@ export const BATCH_FRAME_MESSAGES = 64
 export const WANT_TIMEOUT_MS = 10_000
 /** A peer whose reply was empty although its frontier promised more (withheld, pruned, or rate-limited), or never came, is not asked for that topic again until its frontier moves or this long passed. */
 export const STALL_MS = 30_000
-/** Timed-out wants per session whose late replies are still taken; older ones count as unasked. */
-export const MAX_LATE_WANTS = 16
+/** Timed-out and repair wants per session whose replies are still taken; older ones count as unasked. */
+export const MAX_DETACHED_WANTS = 16
+
+/** Corrupt message records per topic waiting to be fetched again from peers; past it the oldest is forgotten (reported, not repaired). */
+export const MAX_DAMAGED_PER_TOPIC = 1024
+/** Peers asked for one corrupt record (RELIABILITY.md row 12 asks for at most 3). */
+export const REPAIR_ASK_PEERS = 3
 
 /**
  * Batch frames that answer no want in flight, tolerated per session: their envelopes are

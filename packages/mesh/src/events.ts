@@ -37,6 +37,14 @@ export interface MeshEvents {
   'dependency:gave-up': CustomEvent<{ topic: string, expired: Expired }>
   /** Two different messages with one (author, seq): the first is kept, this is the proof. */
   'equivocation': CustomEvent<{ topic: string, proof: EquivocationProof }>
+  /**
+   * A store record failed its checksum (a bit flip on disk, a torn write). It is never returned
+   * as data. A message record (`topic`, `author`, `seq` set) is fetched again from peers that
+   * hold it; what waits behind it is delivered once it is back.
+   */
+  'store:corrupt': CustomEvent<{ key: string[], reason: 'checksum' | 'format', topic?: string, author?: string, seq?: number }>
+  /** A corrupt message record was written back from a verified copy a peer sent. */
+  'store:repaired': CustomEvent<{ topic: string, author: string, seq: number }>
   /** `stop()` began. */
   'stopping': Event
   /** Something failed that the caller did not await (a store write in the background, a handler). */

@@ -9,8 +9,8 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_LATE_WANTS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
-  OUTBOX_TICK_MS, PULL_GRACE_MS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
+  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
@@ -24,7 +24,7 @@ import type { TopicContext } from './topic.ts'
 import type { Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import type { CryptoSuite, Envelope, EnvelopeLimits, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
+import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
 
 export interface PeerInit {
   /** A started or unstarted libp2p node with a gossipsub service at `services.pubsub`, configured with `weftGossipsub()` (StrictNoSign). */
@@ -107,6 +107,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly #topics = new Map<string, Promise<Topic>>()
   readonly #opened = new Map<string, Topic>()
   readonly #sessions = new Map<string, Session>()
+  /** Per topic, corrupt message records waiting for a sound copy from a peer. */
+  readonly #damaged = new Map<string, Map<string, { author: string, seq: number, asked: Set<string> }>>()
   /** Timers of the gossipFault test hook's delayed messages. */
   readonly #faultTimers = new Set<ReturnType<typeof setTimeout>>()
   readonly #validated = new Map<string, Envelope>()
@@ -203,6 +205,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     pubsub.addEventListener('gossipsub:message', onMessage as never)
     this.#listeners.push(() => pubsub.removeEventListener('gossipsub:message', onMessage as never))
+    this.#listeners.push(this.store.watchCorrupt(record => { this.#onCorrupt(record) }))
     const onConnect = (evt: CustomEvent<PeerId>): void => {
       if (this.#offline) {
         void this.libp2p.hangUp(evt.detail).catch(() => undefined)
@@ -380,6 +383,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       learned[f.topic] = clockGet(held, this.me)
       const topic = this.#opened.get(f.topic)
       if (topic === undefined) continue
+      this.#askRepair(session, f.topic)
       if (after > 0) await topic.acked(session.remote, after)
       if (f.full) topic.pull(session)
       else if (!session.pullTimers.has(f.topic)) {
@@ -409,8 +413,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       if (session.wants.get(topic) !== id) return
       // withheld: give up, and leave this peer alone for the topic until its frontier moves
       this.stats.wantsTimedOut++
-      session.late.set(id, { topic, received: session.received.get(topic) ?? 0 })
-      if (session.late.size > MAX_LATE_WANTS) session.late.delete(session.late.keys().next().value!)
+      this.#detach(session, id, topic, session.received.get(topic) ?? 0)
       session.wants.delete(topic)
       session.received.delete(topic)
       session.stall(topic, Date.now())
@@ -466,27 +469,28 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const topic = this.#opened.get(name)
     if (topic === undefined) return
     const current = session.wants.get(name) === wantId
-    const late = session.late.get(wantId)
-    if (!current && late?.topic !== name) {
+    const detached = session.detached.get(wantId)
+    if (!current && detached?.topic !== name) {
       this.stats.unaskedEnvelopes += envelopes.length
       if (envelopes.length > 0) this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: 'UnaskedBatch' } }))
       if (++session.unaskedFrames > MAX_UNASKED_FRAMES) throw new ProtocolError(`${session.unaskedFrames} sync batches that answered no want`)
       return
     }
-    const received = (current ? session.received.get(name) ?? 0 : late!.received) + envelopes.length
+    const received = (current ? session.received.get(name) ?? 0 : detached!.received) + envelopes.length
     if (received > MAX_WANT_MESSAGES) {
       this.stats.unaskedEnvelopes += envelopes.length
       throw new ProtocolError(`a sync reply of ${received} messages to a want of at most ${MAX_WANT_MESSAGES}`)
     }
     if (current) session.received.set(name, received)
-    else late!.received = received
+    else detached!.received = received
     this.stats.batchEnvelopes += envelopes.length
     // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
     const opened = await Promise.allSettled(envelopes.map(bytes =>
       openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits })))
     for (const r of opened) {
       if (r.status === 'fulfilled') {
-        topic.ingest(r.value, session.remote)
+        if (this.#damaged.get(name)?.has(`${r.value.author}/${r.value.seq}`) === true) await this.#repair(topic, r.value)
+        else topic.ingest(r.value, session.remote)
         continue
       }
       if (!isRejection(r.reason)) throw r.reason
@@ -494,12 +498,12 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     if (!last) return
     if (!current) {
-      session.late.delete(wantId)
+      session.detached.delete(wantId)
       return
     }
     // the want may have timed out while its envelopes were verified
     if (session.wants.get(name) !== wantId) {
-      session.late.delete(wantId)
+      session.detached.delete(wantId)
       return
     }
     session.wants.delete(name)
@@ -508,6 +512,74 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     session.wantTimers.delete(name)
     if (received === 0) session.stall(name, Date.now()) // withheld, pruned or rate-limited: wait for its frontier to move
     else topic.pull(session)
+  }
+
+  /** Keeps taking replies to want `id` although it is not the topic's want in flight. */
+  #detach (session: Session, id: number, topic: string, received: number): void {
+    session.detached.set(id, { topic, received })
+    if (session.detached.size > MAX_DETACHED_WANTS) session.detached.delete(session.detached.keys().next().value!)
+  }
+
+  // ---- corrupt records (RELIABILITY.md row 30) ------------------------------
+
+  /** A record failed its checksum: reported; a message record is fetched again from peers that hold it. */
+  #onCorrupt (record: CorruptRecord): void {
+    const [kind, topic, author, seqKey] = record.key
+    const seq = Number(seqKey)
+    const isMessage = kind === 'msg' && topic !== undefined && author !== undefined && Number.isSafeInteger(seq)
+    const report = (): void => {
+      this.dispatchEvent(new CustomEvent('store:corrupt', { detail: { key: [...record.key], reason: record.reason, ...(isMessage ? { topic, author, seq } : {}) } }))
+    }
+    if (!isMessage || !this.#opened.has(topic)) {
+      report()
+      return
+    }
+    let damaged = this.#damaged.get(topic)
+    if (damaged === undefined) this.#damaged.set(topic, damaged = new Map())
+    const key = `${author}/${seq}`
+    if (damaged.has(key)) return // reported once, until repaired
+    report()
+    damaged.set(key, { author, seq, asked: new Set() })
+    if (damaged.size > MAX_DAMAGED_PER_TOPIC) damaged.delete(damaged.keys().next().value!)
+    for (const session of this.#sessions.values()) this.#askRepair(session, topic)
+  }
+
+  /** Asks `session` for the corrupt records of `topic` it holds and was not asked for yet (each record from at most REPAIR_ASK_PEERS peers). */
+  #askRepair (session: Session, topic: string): void {
+    const damaged = this.#damaged.get(topic)
+    const remote = session.topics.get(topic)
+    if (damaged === undefined || remote === undefined || session.closed) return
+    const ranges: SeqRange[] = []
+    for (const d of damaged.values()) {
+      if (d.asked.has(session.remote) || d.asked.size >= REPAIR_ASK_PEERS) continue
+      if ((remote.held.get(d.author) ?? 0) < d.seq || (remote.oldest.get(d.author) ?? 1) > d.seq) continue
+      d.asked.add(session.remote)
+      ranges.push({ author: d.author, from: d.seq, to: d.seq })
+    }
+    if (ranges.length === 0) return
+    const id = ++this.#wantIds
+    this.#detach(session, id, topic, 0)
+    this.stats.wantsSent++
+    void session.send({
+      want: { topic, id, maxMessages: ranges.length, ranges: ranges.slice(0, MAX_WANT_MESSAGES).map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) })) }
+    })
+  }
+
+  /** Writes a verified copy of a corrupt record back, then lets the topic deliver what waited behind it. */
+  async #repair (topic: Topic, env: Envelope): Promise<void> {
+    const key = `${env.author}/${env.seq}`
+    const damaged = this.#damaged.get(topic.name)
+    if (damaged?.has(key) !== true) return
+    damaged.delete(key)
+    try {
+      if (await this.store.repairMessage(env)) {
+        this.dispatchEvent(new CustomEvent('store:repaired', { detail: { topic: topic.name, author: env.author, seq: env.seq } }))
+      }
+    } catch (err) {
+      this.dispatchEvent(new CustomEvent('error', { detail: { topic: topic.name, error: err as Error } }))
+      return
+    }
+    topic.resume()
   }
 
   /** Queues frontier entries for every session; sent together after a short debounce. */

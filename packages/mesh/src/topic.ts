@@ -443,7 +443,16 @@ export class Topic {
     }
   }
 
-  /** Delivers what is stored but not yet delivered, in log order (a causal order). */
+  /** Delivers what waited behind a record that was corrupt and is now repaired. */
+  resume (): void {
+    if (this.#live) this.#enqueue(() => this.#replay())
+  }
+
+  /**
+   * Delivers what is stored but not yet delivered, in log order (a causal order). It stops at
+   * the first message it cannot read (a corrupt record, reported to the peer, which fetches it
+   * again and calls `resume()`): what follows may depend on it.
+   */
   async #replay (): Promise<void> {
     const from = this.#inbox.delivered
     const ranges: SeqRange[] = []
@@ -460,15 +469,20 @@ export class Topic {
           this.#error(err)
         }
       }
-      await this.#deliver(envs)
+      if (!await this.#deliver(envs)) return
     }
   }
 
-  async #deliver (envs: Envelope[]): Promise<void> {
+  /** Hands messages to the handlers in order; false when it stopped at a gap (the rest comes with a later replay). */
+  async #deliver (envs: Envelope[]): Promise<boolean> {
     const done: Array<{ author: string, seq: number }> = []
+    let whole = true
     for (const env of envs) {
       if (env.seq <= clockGet(this.#inbox.delivered, env.author)) continue
-      if (env.seq !== clockGet(this.#inbox.delivered, env.author) + 1) break // a gap: the rest comes with a later replay
+      if (env.seq !== clockGet(this.#inbox.delivered, env.author) + 1) {
+        whole = false
+        break
+      }
       const message = this.#message(env)
       for (const handler of [...this.#handlers]) {
         try {
@@ -481,9 +495,11 @@ export class Topic {
       done.push({ author: env.author, seq: env.seq })
       this.#ctx.emit('message:delivered', { topic: this.name, id: env.id, seq: env.seq, author: env.author })
     }
-    if (done.length === 0) return
-    this.#deliveredToPersist.push(...done)
-    this.#kickStore()
+    if (done.length > 0) {
+      this.#deliveredToPersist.push(...done)
+      this.#kickStore()
+    }
+    return whole
   }
 
   #message (env: Envelope): DeliveredMessage {

@@ -312,6 +312,37 @@ export function runStoreAdapterTests (name: string, setup: () => Promise<StoreSe
         expect((await store.held('z')).get(id)).toBeUndefined()
         expect(corrupt).toHaveLength(3)
       })
+
+      withStore('a corrupt message record is written back from a sound copy, in its place in the log; a sound or unheld one is left alone', async ({ adapter }) => {
+        const corrupt: CorruptRecord[] = []
+        const store = await open(adapter, corrupt)
+        const seen: CorruptRecord[] = []
+        const stopWatching = store.watchCorrupt(c => seen.push(c))
+        const c = signer(9)
+        const id = authorIdFromKey(c.publicKey)
+        const envs = [await message(c, 'r', 1), await message(c, 'r', 2), await message(c, 'r', 3)]
+        await store.appendReceived('r', envs)
+        const before = await store.read('r', id, 1, 3)
+        const [, second] = await adapter.range(['msg', 'r', id])
+        const flipped = Uint8Array.from(second!.value)
+        flipped[flipped.length - 7]! ^= 0x01
+        await adapter.write([{ type: 'put', key: second!.key, value: flipped }])
+        expect((await store.read('r', id, 1, 3)).messages.map(m => m.seq)).toEqual([1, 3])
+        expect(seen.map(r => r.key[3])).toEqual(['0000000000000002'])
+        expect(await store.repairMessage(envs[0]!)).toBe(false) // sound: left alone
+        expect(await store.repairMessage(await message(c, 'r', 4))).toBe(false) // not held here
+        expect(await store.repairMessage(envs[1]!)).toBe(true)
+        const after = await store.read('r', id, 1, 3)
+        expect(after.corrupt).toEqual([])
+        expect(after.messages.map(m => [m.seq, [...m.bytes].join()])).toEqual(envs.map(e => [e.seq, [...e.bytes].join()]))
+        // it sits between its neighbours in log order
+        expect(after.messages[1]!.order).toBeGreaterThan(before.messages[0]!.order)
+        expect(after.messages[1]!.order).toBeLessThanOrEqual(after.messages[2]!.order)
+        expect(await store.repairMessage(envs[1]!)).toBe(false)
+        expect((await store.stats('r')).count).toBe(3)
+        stopWatching()
+        expect(corrupt).toHaveLength(1)
+      })
     })
   })
 }

@@ -95,6 +95,7 @@ export class WeftStore {
   readonly #init: WeftStoreInit
   /** Per-topic queue: read-modify-write steps on one topic run one at a time in this process. */
   readonly #queues = new Map<string, Promise<unknown>>()
+  readonly #corruptListeners = new Set<(record: CorruptRecord) => void>()
 
   private constructor (adapter: StoreAdapter, meta: StoreMeta, created: boolean, init: WeftStoreInit) {
     this.adapter = adapter
@@ -132,6 +133,17 @@ export class WeftStore {
     return this.adapter.close()
   }
 
+  /** Also tells `listener` about every corrupt record met from now on (besides `init.onCorrupt`); returns the unsubscribe. */
+  watchCorrupt (listener: (record: CorruptRecord) => void): () => void {
+    this.#corruptListeners.add(listener)
+    return () => { this.#corruptListeners.delete(listener) }
+  }
+
+  #corrupt (record: CorruptRecord): void {
+    this.#init.onCorrupt?.(record)
+    for (const l of this.#corruptListeners) l(record)
+  }
+
   // ---- identities ---------------------------------------------------------
 
   /** A stored identity (secret key bytes), or undefined. */
@@ -160,7 +172,7 @@ export class WeftStore {
   /** How this store knows `author`'s seqs, or undefined when it does not. */
   async authorOrigin (author: AuthorId): Promise<AuthorOrigin | undefined> {
     const raw = await this.adapter.get(['author', author])
-    return raw === undefined ? undefined : parseJson<AuthorOrigin>(raw, ['author', author], this.#init.onCorrupt)
+    return raw === undefined ? undefined : parseJson<AuthorOrigin>(raw, ['author', author], c => this.#corrupt(c))
   }
 
   /**
@@ -273,6 +285,32 @@ export class WeftStore {
     })
   }
 
+  /**
+   * Writes back a message whose record is corrupt (or gone) although the store holds its seq,
+   * from a copy a peer sent (RELIABILITY.md row 30). The caller has verified `env`. Returns
+   * false, writing nothing, when the stored record is sound or the seq is not held here. The
+   * repaired record takes the log position of the author's next message (or previous one): the
+   * original position was in the corrupt bytes.
+   */
+  async repairMessage (env: Envelope): Promise<boolean> {
+    const topic = env.topic
+    return await this.#queue(topic, async () => {
+      const held = await this.#readSeq(['held', topic, env.author])
+      const oldest = await this.#readSeq(['oldest', topic, env.author])
+      if (env.seq > held || env.seq < Math.max(oldest, 1)) return false
+      const key = msgKey(topic, env.author, env.seq)
+      const raw = await this.adapter.get(key)
+      if (raw !== undefined && decodeMessage(raw, env.author, env.seq) !== undefined) return false
+      const near = async (seq: number): Promise<number | undefined> => {
+        const r = await this.adapter.get(msgKey(topic, env.author, seq))
+        return r === undefined ? undefined : decodeMessage(r, env.author, seq)?.order
+      }
+      const order = await near(env.seq + 1) ?? await near(env.seq - 1) ?? (await this.stats(topic)).nextOrder
+      await this.adapter.write([{ type: 'put', key, value: encodeMessage({ author: env.author, seq: env.seq, order, receivedAt: this.#init.now(), bytes: env.bytes }) }])
+      return true
+    })
+  }
+
   /** The messages of `author` in `topic` from `from` to `to` (inclusive), at most `limit`; corrupt ones are reported, not returned. */
   async read (topic: string, author: AuthorId, from: number, to: number, limit = to - from + 1): Promise<{ messages: StoredMessage[], corrupt: CorruptRecord[] }> {
     const entries = await this.adapter.range(['msg', topic, author], {
@@ -288,7 +326,7 @@ export class WeftStore {
       if (m === undefined) {
         const c: CorruptRecord = { key: e.key, reason: 'checksum' }
         corrupt.push(c)
-        this.#init.onCorrupt?.(c)
+        this.#corrupt(c)
       } else {
         messages.push(m)
       }
@@ -308,7 +346,7 @@ export class WeftStore {
 
   async stats (topic: string): Promise<TopicStats> {
     const raw = await this.adapter.get(['stats', topic])
-    return (raw === undefined ? undefined : parseJson<TopicStats>(raw, ['stats', topic], this.#init.onCorrupt)) ?? { nextOrder: 1, count: 0, bytes: 0 }
+    return (raw === undefined ? undefined : parseJson<TopicStats>(raw, ['stats', topic], c => this.#corrupt(c))) ?? { nextOrder: 1, count: 0, bytes: 0 }
   }
 
   /** Topics this store has messages or state for. */
@@ -334,7 +372,7 @@ export class WeftStore {
   async outbox (topic: string, author: AuthorId): Promise<OutboxEntry[]> {
     const out: OutboxEntry[] = []
     for (const e of await this.adapter.range(['outbox', topic, author])) {
-      const entry = parseJson<OutboxEntry>(e.value, e.key, this.#init.onCorrupt)
+      const entry = parseJson<OutboxEntry>(e.value, e.key, c => this.#corrupt(c))
       if (entry !== undefined) out.push(entry)
     }
     return out
@@ -363,7 +401,7 @@ export class WeftStore {
       const head = zero < 0 ? undefined : fromUtf8(content.subarray(0, zero))
       const meta = head === undefined ? undefined : safeJson<{ author: string, topic: string, seq: number, firstLength: number }>(head)
       if (meta === undefined) {
-        this.#init.onCorrupt?.({ key: e.key, reason: 'format' })
+        this.#corrupt({ key: e.key, reason: 'format' })
         continue
       }
       const rest = content.subarray(zero + 1)
@@ -380,7 +418,7 @@ export class WeftStore {
 
   async retention (topic: string): Promise<Retention> {
     const raw = await this.adapter.get(['retention', topic])
-    return (raw === undefined ? undefined : parseJson<Retention>(raw, ['retention', topic], this.#init.onCorrupt)) ?? {}
+    return (raw === undefined ? undefined : parseJson<Retention>(raw, ['retention', topic], c => this.#corrupt(c))) ?? {}
   }
 
   /**
@@ -441,7 +479,7 @@ export class WeftStore {
 
   #open (key: StoreKey, raw: Uint8Array): Uint8Array | undefined {
     const content = openRecord(raw)
-    if (content === undefined) this.#init.onCorrupt?.({ key, reason: 'checksum' })
+    if (content === undefined) this.#corrupt({ key, reason: 'checksum' })
     return content
   }
 
@@ -450,7 +488,7 @@ export class WeftStore {
     if (raw === undefined) return 0
     const seq = decodeSeq(raw)
     if (seq === undefined) {
-      this.#init.onCorrupt?.({ key, reason: 'checksum' })
+      this.#corrupt({ key, reason: 'checksum' })
       return 0
     }
     return seq
@@ -461,7 +499,7 @@ export class WeftStore {
     const entries: Array<[AuthorId, number]> = []
     for (const e of await this.adapter.range(prefix)) {
       const seq = decodeSeq(e.value)
-      if (seq === undefined) this.#init.onCorrupt?.({ key: e.key, reason: 'checksum' })
+      if (seq === undefined) this.#corrupt({ key: e.key, reason: 'checksum' })
       else entries.push([e.key[prefix.length]!, seq])
     }
     return clockFrom(entries)

@@ -27,8 +27,12 @@ export class Session {
   readonly received = new Map<string, number>()
   /** Per topic, the timer that gives up the want in flight (WANT_TIMEOUT_MS). */
   readonly wantTimers = new Map<string, ReturnType<typeof setTimeout>>()
-  /** Wants that timed out, by want id: their replies are still taken if they come late (a paused peer). At most MAX_LATE_WANTS, oldest dropped. */
-  readonly late = new Map<number, { topic: string, received: number }>()
+  /**
+   * Wants whose replies are taken although they are not the topic's want in flight, by want id:
+   * wants that timed out (a paused peer answers late) and repair wants for corrupt records.
+   * At most MAX_DETACHED_WANTS, oldest dropped.
+   */
+  readonly detached = new Map<number, { topic: string, received: number }>()
   /** Batch frames received that answered no want of mine. */
   unaskedFrames = 0
   /**
