@@ -10,8 +10,13 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024
 export const MAX_WANT_MESSAGES = 2048
 /** Most bytes of envelopes one reply carries; the rest is asked for again. */
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024
-/** Envelopes per Batch frame. */
+/** Envelopes per Batch frame, at most. */
 export const BATCH_FRAME_MESSAGES = 64
+/**
+ * Bytes of envelopes per Batch frame, at most (one envelope alone may exceed it): far below
+ * MAX_FRAME_BYTES, which 64 envelopes of 64 KiB would pass (the reader would reset the stream).
+ */
+export const BATCH_FRAME_BYTES = 1024 * 1024
 
 /**
  * A want whose last Batch has not come after this long is given up: that peer is not asked

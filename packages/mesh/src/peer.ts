@@ -9,7 +9,7 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
@@ -444,14 +444,22 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const max = Math.min(want.maxMessages > 0 ? want.maxMessages : MAX_WANT_MESSAGES, MAX_WANT_MESSAGES)
     let bytes = 0
     let frame: Array<Uint8Array<ArrayBuffer>> = []
+    let frameBytes = 0
     outer: for await (const chunk of readInLogOrder(this.store, want.topic, ranges, BATCH_FRAME_MESSAGES, max)) {
       for (const m of chunk) {
+        if (frame.length > 0 && frameBytes + m.bytes.length > BATCH_FRAME_BYTES) {
+          await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: false } })
+          frame = []
+          frameBytes = 0
+        }
         this.stats.envelopesServed++
         frame.push(m.bytes as Uint8Array<ArrayBuffer>)
+        frameBytes += m.bytes.length
         bytes += m.bytes.length
         if (frame.length >= BATCH_FRAME_MESSAGES) {
           await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: false } })
           frame = []
+          frameBytes = 0
         }
         if (bytes >= MAX_REPLY_BYTES) break outer
       }

@@ -59,6 +59,26 @@ describe('catch-up and repair', () => {
     expect(seqsInOrder([{ author: a.me, seq: 1 }, ...after])).toBe(true)
   }, 120_000)
 
+  it('(b) catch-up of full-size messages: 150 × 64 KiB, more than one sync frame can hold at 64 per frame', async () => {
+    cluster = new Cluster()
+    const a = await cluster.add()
+    const ta = await a.topic('big')
+    const payload = (n: number): Uint8Array => new Uint8Array(64 * 1024).fill(n % 251)
+    for (let n = 0; n < 150; n++) await ta.publish(payload(n))
+    const c = await cluster.add({ bootstrap: [addr(a)] })
+    const rejected: string[] = []
+    c.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
+    const got: number[] = []
+    ;(await c.topic('big')).subscribe(m => {
+      expect(m.payload.length).toBe(64 * 1024)
+      expect(m.payload[0]).toBe((m.seq - 1) % 251)
+      got.push(m.seq)
+    })
+    await until(() => got.length === 150, 30_000, 'catch-up of 150 × 64 KiB')
+    expect(got).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+    expect(rejected).toEqual([])
+  }, 60_000)
+
   it('(d) with 10% of gossip dropped on receipt, everything still arrives in order', async () => {
     cluster = new Cluster()
     let dropped = 0
