@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { weftGossipsub } from '../src/gossip.ts'
 import { createNodePeer } from '../src/presets/node.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, ServiceMap } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 import type { NodePeerInit } from '../src/presets/node.ts'
 import type { WeftPeer } from '../src/peer.ts'
 
@@ -58,16 +59,21 @@ export async function until (check: () => boolean | Promise<boolean>, ms = 20_00
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** A plain gossipsub node (no weft: an attacker's tool) in the honest peer's mesh for `topic`. */
-export async function rawGossipPeer (honest: { libp2p: Libp2p }, topic: string): Promise<Libp2p<{ pubsub: GossipSub }>> {
-  const node = await createLibp2p({
+/** A bare libp2p node on TCP 127.0.0.1 (noise, yamux, identify), with its own identity and no weft: an attacker's tool. */
+export async function bareNode<S extends ServiceMap = ServiceMap> (services?: ServiceFactoryMap<S>, listen = true): Promise<Libp2p<S>> {
+  return await createLibp2p<S>({
     privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: weftGossipsub({ crypto: nodeCrypto() }) }
+    services: { identify: identify(), ...services } as ServiceFactoryMap<S>
   })
+}
+
+/** A plain gossipsub node (no weft: an attacker's tool) in the honest peer's mesh for `topic`. */
+export async function rawGossipPeer (honest: { libp2p: Libp2p }, topic: string): Promise<Libp2p<{ pubsub: GossipSub }>> {
+  const node = await bareNode<{ pubsub: GossipSub }>({ pubsub: weftGossipsub({ crypto: nodeCrypto() }) })
   node.services.pubsub.subscribe(topic)
   await node.dial(honest.libp2p.getMultiaddrs()[0]!)
   await until(() => node.services.pubsub.getSubscribers(topic).length > 0, 10_000, 'raw peer sees the topic')

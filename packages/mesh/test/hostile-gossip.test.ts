@@ -40,17 +40,11 @@
  * - "peer dropped" (row 23): gossipsub resets its stream and forgets the stream, not the
  *   connection; the connection (and weft's sync over it) stays up.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { RPC } from '@libp2p/gossipsub/message'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GOSSIP_MAX_OUTBOUND_BUFFER_BYTES } from '../src/gossip.ts'
-import { Cluster, until } from './helpers.ts'
+import { Cluster, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -127,14 +121,7 @@ interface Attacker {
 }
 
 async function rawAttacker (victim: WeftPeer, { read }: { read: boolean }): Promise<Attacker> {
-  const node = await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  })
+  const node = await bareNode()
   const reader = new RpcReader()
   let inbound: Stream | undefined
   await node.handle(MESHSUB, (stream) => {

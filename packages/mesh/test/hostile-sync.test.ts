@@ -5,18 +5,12 @@
  * row 24 (catch-up flood: unasked and oversized sync replies), row 25
  * (withholding: a peer advertises messages and never serves them).
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
 import { readFrames, writeFrame } from '../src/sync/framing.ts'
-import { Cluster, NETWORK, addr, until } from './helpers.ts'
+import { Cluster, NETWORK, addr, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
 import type { SyncFrame, Want } from '../src/sync/pb/sync.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -34,14 +28,7 @@ afterEach(async () => {
  * Wants it is sent and answers none; `send` writes any frame on its own stream to the victim.
  */
 async function fakeSyncPeer (victim: WeftPeer): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
-  const node = await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  })
+  const node = await bareNode()
   fake = node
   const wants: Want[] = []
   await node.handle(SYNC_PROTOCOL, (stream) => {
