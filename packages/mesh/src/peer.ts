@@ -26,6 +26,9 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
 
+/** Milliseconds on a clock that never jumps, for durations, timeouts and rates (the wall clock is only for stamps and TTLs). */
+const monotonic = (): number => performance.now()
+
 export interface PeerInit {
   /** A started or unstarted libp2p node with a gossipsub service at `services.pubsub`, configured with `weftGossipsub()` (StrictNoSign). */
   libp2p: Libp2p<{ pubsub: GossipSub }>
@@ -297,6 +300,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       ttlMs: this.#init.ttlMs,
       retry: this.#init.retry,
       now: Date.now,
+      monotonic,
       random: Math.random,
       established: () => this.#established,
       gossip: async (topic, bytes) => { await this.libp2p.services.pubsub.publish(topic, bytes) },
@@ -322,7 +326,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       stream.abort(new Error('duplicate session'))
       return
     }
-    const session = new Session(remote, stream, Date.now())
+    const session = new Session(remote, stream, monotonic())
     this.#sessions.set(remote, session)
     stream.addEventListener('close', () => { if (this.#sessions.get(remote) === session) this.#closeSession(remote) })
     const topics = await Promise.all([...this.#opened.values()].map(t => frontier(t.name, t.held, t.oldest, true)))
@@ -362,7 +366,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       session = this.#sessions.get(remote)
       if (session === undefined) return
     }
-    const now = Date.now()
+    const now = monotonic() // durations and rates: never the wall clock, which may jump (chaos C6)
     if (frame.hello !== undefined) {
       if (frame.hello.network !== this.network) {
         this.#closeSession(remote)
@@ -416,7 +420,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       this.#detach(session, id, topic, session.received.get(topic) ?? 0)
       session.wants.delete(topic)
       session.received.delete(topic)
-      session.stall(topic, Date.now())
+      session.stall(topic, monotonic())
     }, WANT_TIMEOUT_MS))
     void session.send({
       want: {
@@ -518,7 +522,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     session.received.delete(name)
     clearTimeout(session.wantTimers.get(name))
     session.wantTimers.delete(name)
-    if (received === 0) session.stall(name, Date.now()) // withheld, pruned or rate-limited: wait for its frontier to move
+    if (received === 0) session.stall(name, monotonic()) // withheld, pruned or rate-limited: wait for its frontier to move
     else topic.pull(session)
   }
 
@@ -621,7 +625,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   }
 
   async #runTick (): Promise<void> {
-    let next = Date.now() + OUTBOX_TICK_MS
+    let next = Date.now() + OUTBOX_TICK_MS // the outbox's due times are wall clock (persisted); the delay is clamped to a tick
     for (const t of this.#opened.values()) {
       try {
         const at = await t.retry()

@@ -78,7 +78,10 @@ export interface TopicContext {
   readonly outboxLimit: number
   readonly ttlMs?: number
   readonly retry?: RetryPolicy
+  /** Wall clock: stamps, TTLs, persisted times. */
   now(): number
+  /** A clock that never jumps: durations, timeouts, rates. */
+  monotonic(): number
   random(): number
   /** Resolves once my author's seqs are known to the store (at once unless the key came from outside). */
   established(): Promise<void>
@@ -176,7 +179,7 @@ export class Topic {
   get inFlight (): number {
     const mine = this.#held.get(this.#ctx.me) ?? 0
     let lowest = mine
-    const now = this.#ctx.now()
+    const now = this.#ctx.monotonic()
     for (const s of this.#ctx.sessions()) {
       const t = s.topics.get(this.name)
       if (t === undefined) continue
@@ -364,7 +367,7 @@ export class Topic {
   /** Takes a verified envelope from gossip or sync; `from` is the peer that sent it. */
   ingest (env: Envelope, from: string): void {
     if (this.#stopped) return
-    const r = this.#inbox.receive(env, this.#ctx.now())
+    const r = this.#inbox.receive(env, this.#ctx.monotonic())
     if (r.status === 'equivocation' && r.proof !== undefined) {
       const proof = r.proof
       this.#ctx.emit('equivocation', { topic: this.name, proof })
@@ -529,7 +532,7 @@ export class Topic {
 
   /** What this topic lacks that `session` holds; asks for it unless a want is already in flight there. */
   pull (session: Session): void {
-    if (session.wants.has(this.name) || session.isStalled(this.name, Date.now())) return
+    if (session.wants.has(this.name) || session.isStalled(this.name, this.#ctx.monotonic())) return
     const remote = session.topics.get(this.name)
     if (remote === undefined) return
     // Every author's full extent: the server merges them in its log order (a causal order)
@@ -567,7 +570,7 @@ export class Topic {
   /** Gossip showed a gap: ask the peers that hold the missing messages (or anyone in the topic). */
   #repair (): void {
     const missing = this.#inbox.missing()
-    for (const e of this.#inbox.expire(this.#ctx.now())) this.#ctx.emit('dependency:gave-up', { topic: this.name, expired: e })
+    for (const e of this.#inbox.expire(this.#ctx.monotonic())) this.#ctx.emit('dependency:gave-up', { topic: this.name, expired: e })
     if (missing.ranges.length === 0 && missing.unknown.length === 0) return
     this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
     const sessions = [...this.#ctx.sessions()].filter(s => s.topics.has(this.name))

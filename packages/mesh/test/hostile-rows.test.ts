@@ -15,16 +15,11 @@
  *   host per second, 10 pending) the rest are refused at once and delivery goes on; with the
  *   preset's loose defaults all get in, and delivery goes on too.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { nobleSigner, sealEnvelope } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SYNC_PROTOCOL } from '../src/constants.ts'
-import { Cluster, NETWORK, addr, rawGossipPeer, until } from './helpers.ts'
+import { Cluster, NETWORK, addr, bareNode, rawGossipPeer, until } from './helpers.ts'
 import type { NodePeerInit } from '../src/presets/node.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
@@ -98,7 +93,7 @@ describe('hostile and edge inputs (more rows)', () => {
     await until(() => got.length === 1, 10_000, 'before')
     await pub.stop()
     cluster.peers.splice(cluster.peers.indexOf(pub), 1)
-    // this process's wall clock goes back an hour (faketime is not installed here; weft reads Date.now)
+    // this process's wall clock goes back an hour (clock-process.test does it to a separate process with libfaketime)
     const realNow = Date.now
     Date.now = () => realNow() - 3600_000
     try {
@@ -112,6 +107,29 @@ describe('hostile and edge inputs (more rows)', () => {
     }
     expect(got.map(g => [g.seq, g.text])).toEqual([[1, 'before'], [2, 'after']])
     expect(got[1]!.time).toBeLessThan(got[0]!.time)
+  }, 60_000)
+
+  it('row 33 (while running): the wall clock jumps back 25 h under connected peers; sync still serves, so a peer that gets nothing by gossip still gets everything', async () => {
+    cluster = new Cluster()
+    const a = await cluster.add()
+    const b = await cluster.add({ bootstrap: [addr(a)], gossipFault: () => 'drop' }) // sync is its only way in
+    const ta = await a.topic('jump')
+    const got: number[] = []
+    ;(await b.topic('jump')).subscribe(m => { got.push(m.seq) })
+    await until(() => a.sessionCount > 0 && b.sessionCount > 0, 10_000, 'sessions')
+    await ta.publish('before')
+    await until(() => got.length === 1, 10_000, 'before the jump')
+    // The sessions' rate limits and stalls were once timed by the wall clock: a jump back left the
+    // server a debt of 25 h of tokens, and every want got an empty reply (chaos C6, seed 777).
+    const realNow = Date.now
+    Date.now = () => realNow() - 25 * 3600_000
+    try {
+      for (let i = 0; i < 20; i++) await ta.publish(`after ${i}`)
+      await until(() => got.length === 21, 15_000, 'everything after the jump, by sync')
+    } finally {
+      Date.now = realNow
+    }
+    expect(got).toEqual(Array.from({ length: 21 }, (_, i) => i + 1))
   }, 60_000)
 
   it('row 2: a 1 MB + 1 gossip message is dropped before it is decoded; the peer goes on delivering', async () => {
@@ -177,12 +195,7 @@ describe('hostile and edge inputs (more rows)', () => {
     tv.subscribe(m => { got.push(m.text() ?? '') })
     await until(() => victim.libp2p.getConnections().length > 0, 5_000, 'honest connected')
     await new Promise(resolve => setTimeout(resolve, 1_100)) // the honest dial's token is back
-    sybils = await Promise.all(Array.from({ length: 100 }, async () => await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()]
-    })))
+    sybils = await Promise.all(Array.from({ length: 100 }, async () => await bareNode({}, false)))
     const start = Date.now()
     const results = await Promise.allSettled(sybils.map(async s => await s.dial(victim.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(10_000) })))
     const ms = Date.now() - start

@@ -43,6 +43,16 @@ describe('Outbox', () => {
     expect(box.entries()[0]).toMatchObject({ seq: 3, ackedBy: ['peerB'] })
   })
 
+  it('an attempt scheduled further ahead than the longest backoff is due: the wall clock went back', () => {
+    const box = make()
+    box.add({ id: 'a', seq: 1 }, 3_600_000)
+    box.markSent(1, 3_600_000) // next attempt at 3,600,075
+    expect(box.due(3_600_010)).toEqual([])
+    // the clock is set back an hour: 3,600,075 is an hour ahead, more than the 800 ms cap
+    expect(box.due(10).map(e => e.seq)).toEqual([1])
+    expect(box.due(3_599_300)).toEqual([]) // 775 ms ahead: within the cap, it waits
+  })
+
   it('has a window: full means OutboxFullError until an ack frees room', () => {
     const box = make({ window: 2 })
     box.add({ id: 'a', seq: 1 }, 0)

@@ -5,7 +5,7 @@
  * `due(now)` says what to send, `nextWakeAt()` when to look again. Entries are
  * plain data, so a store can persist them and a new Outbox can resume them.
  */
-import { DEFAULT_ACK_QUORUM, DEFAULT_OUTBOX_TTL_MS, DEFAULT_OUTBOX_WINDOW } from '../constants.ts'
+import { DEFAULT_ACK_QUORUM, DEFAULT_OUTBOX_TTL_MS, DEFAULT_OUTBOX_WINDOW, DEFAULT_RETRY_MAX_MS } from '../constants.ts'
 import { InvalidArgumentError, OutboxFullError } from '../errors.ts'
 import { retryDelay } from './retry.ts'
 import type { RetryPolicy } from './retry.ts'
@@ -105,9 +105,14 @@ export class Outbox {
     return this.#open.get(seq)
   }
 
-  /** Entries to send now, lowest seq first. */
+  /**
+   * Entries to send now, lowest seq first. Times are wall clock (they are persisted), so the
+   * clock may have gone back since an attempt was scheduled: an attempt further ahead than the
+   * longest backoff is due now, or a clock set back an hour would hold retries for an hour.
+   */
   due (now: number): OutboxEntry[] {
-    return [...this.#open.values()].filter(e => e.nextAttemptAt <= now && e.expiresAt > now).sort((a, b) => a.seq - b.seq)
+    const latest = now + (this.#retry.maxMs ?? DEFAULT_RETRY_MAX_MS)
+    return [...this.#open.values()].filter(e => (e.nextAttemptAt <= now || e.nextAttemptAt > latest) && e.expiresAt > now).sort((a, b) => a.seq - b.seq)
   }
 
   /** Records a send attempt and schedules the next one. */

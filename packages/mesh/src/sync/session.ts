@@ -78,9 +78,9 @@ export class Session {
     return (this.stalled.get(topic) ?? 0) > now
   }
 
-  /** Takes a token for serving one want; false when the remote asks too often. */
+  /** Takes a token for serving one want; false when the remote asks too often. `now` is monotonic (a wall-clock jump back once left a debt of hours). */
   takeToken (now: number): boolean {
-    this.#tokens = Math.min(WANT_BURST, this.#tokens + (now - this.#refilledAt) * WANT_RATE_PER_S / 1000)
+    this.#tokens = Math.min(WANT_BURST, this.#tokens + Math.max(0, now - this.#refilledAt) * WANT_RATE_PER_S / 1000)
     this.#refilledAt = now
     if (this.#tokens < 1) return false
     this.#tokens--
