@@ -22,12 +22,20 @@ export interface ClientConfig {
   seed: number
   /** Payload sizes: min..max bytes, and `bigEvery` messages one of `big` bytes. */
   payload: { min: number, max: number, big: number, bigEvery: number }
+  /**
+   * Set for a client under libfaketime (C6): the controller's Date.now() minus the machine's
+   * monotonic clock, in ms. The history's times then come from the monotonic clock, which
+   * libfaketime leaves alone here (scripts/faketime.ts), so a faked wall clock does not skew them.
+   */
+  realMinusMonotonic?: number
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig
 type Unstamped<E> = E extends HistoryEvent ? Omit<E, 't'> : never
+const base = config.realMinusMonotonic
+const now = base === undefined ? Date.now : (): number => Math.round(base + Number(process.hrtime.bigint()) / 1e6)
 const emit = (e: Unstamped<HistoryEvent>): void => {
-  process.stdout.write(`${JSON.stringify({ t: Date.now(), ...e })}\n`)
+  process.stdout.write(`${JSON.stringify({ t: now(), ...e })}\n`)
 }
 
 const peer = await createNodePeer({ network: config.network, dataDir: config.dataDir, bootstrap: config.bootstrap, listen: [] })

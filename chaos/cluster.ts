@@ -1,6 +1,7 @@
 // The processes of one chaos run: `weft relay` processes and chaos clients (chaos/client.ts),
 // every link between them through its own LinkProxy, and what the nemeses do to them (SIGKILL
-// and restart, SIGSTOP/SIGCONT, power loss, cutting links). Client histories and the
+// and restart, SIGSTOP/SIGCONT, power loss, cutting links, moving the wall clock of clients run
+// under libfaketime). Client histories and the
 // controller's own events go, in arrival order, into one history (and history.jsonl).
 import { spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { build } from 'vite'
 import { launch } from '../e2e/lib/chromium.ts'
 import { serveStatic } from '../e2e/lib/static-server.ts'
+import { faketimeCleanup, faketimeEnv, libfaketime, setFakeOffset } from '../scripts/faketime.ts'
 import { startRelayProcess } from '../scripts/relay-process.ts'
 import { DeliveryTracker } from './delivery-tracker.ts'
 import { losePower } from './power-loss.ts'
@@ -36,6 +38,8 @@ interface Proc {
   wsPort?: number
   /** browser: its tab */
   page?: Page
+  /** client under libfaketime: the file its wall-clock offset is read from (setClock) */
+  clock?: string
   paused: boolean
   starts: number
 }
@@ -46,6 +50,8 @@ export interface ClusterInit {
   clients: number
   /** Chromium tabs as clients (chaos/page), reaching the relays over WebSockets. @default 0 */
   browsers?: number
+  /** Clients n1…nK run under libfaketime, each with its own clock (setClock). @default 0 */
+  clocks?: number
   /** Each client's links: to this many relays. @default 2 */
   relaysPerClient?: number
   topics: string[]
@@ -102,6 +108,12 @@ export class Cluster {
   async start (): Promise<void> {
     for (let i = 1; i <= this.#init.relays; i++) this.procs.set(`r${i}`, { name: `r${i}`, kind: 'relay', dataDir: join(this.#init.dir, `r${i}`), paused: false, starts: 0 })
     for (let i = 1; i <= this.#init.clients; i++) this.procs.set(`n${i}`, { name: `n${i}`, kind: 'client', dataDir: join(this.#init.dir, `n${i}`), paused: false, starts: 0 })
+    if ((this.#init.clocks ?? 0) > 0) libfaketime() // missing: fail now, saying how to install it
+    for (const name of this.clientNames.slice(0, this.#init.clocks ?? 0)) {
+      const p = this.procs.get(name)!
+      p.clock = join(this.#init.dir, `${name}.clock`)
+      setFakeOffset(p.clock, 0)
+    }
     for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0 })
     for (const r of this.relayNames) await this.#startRelay(r)
     for (const c of this.clientNames) this.#startClient(c)
@@ -154,10 +166,13 @@ export class Cluster {
         rate: this.#publishing ? this.#init.rate / this.#init.clients : 0,
         seed: this.#init.seed * 1000 + Number(name.slice(1)) * 10 + p.starts,
         payload: this.#init.payload,
+        ...(p.clock === undefined ? {} : { realMinusMonotonic: Date.now() - Number(process.hrtime.bigint()) / 1e6 }),
         ...extra
       }
-      const child = spawn(process.execPath, [CLIENT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
+      const env = p.clock === undefined ? process.env : { ...process.env, FAKETIME: undefined, ...faketimeEnv(p.clock) }
+      const child = spawn(process.execPath, [CLIENT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'], env })
       child.stdin!.on('error', () => undefined) // a killed client's pipe
+      if (p.clock !== undefined) child.once('exit', () => { faketimeCleanup(child.pid) })
       p.child = child
       p.starts++
       child.stderr!.pipe(createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
@@ -219,6 +234,13 @@ export class Cluster {
     if (p.child !== undefined && p.child.exitCode === null && p.child.signalCode === null) await new Promise(resolve => p.child!.once('exit', resolve))
     if (p.kind === 'relay') await this.#startRelay(name)
     else this.#startClient(name, extra)
+  }
+
+  /** Sets the wall-clock offset (seconds) of a client under libfaketime; it takes effect at its next clock read. */
+  setClock (name: string, offsetS: number): void {
+    const p = this.procs.get(name)!
+    if (p.clock === undefined) throw new Error(`${name} does not run under libfaketime`)
+    setFakeOffset(p.clock, offsetS)
   }
 
   pause (name: string): void {

@@ -3,6 +3,7 @@
 // length (CI, `npm run chaos`) and a long one (`npm run chaos -- --long`).
 import type { CheckReport } from './checkers.ts'
 import type { Cluster } from './cluster.ts'
+import type { LinkProxy } from './proxy.ts'
 
 export interface NemesisContext {
   cluster: Cluster
@@ -20,6 +21,8 @@ export interface Scenario {
   clients: number
   /** Chromium tabs among the clients. @default 0 */
   browsers?: number
+  /** Clients n1…nK run under libfaketime, their wall clocks moved by Cluster.setClock. @default 0 */
+  clocks?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
@@ -128,14 +131,33 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C4',
-    what: 'every link delayed 100 ms each way (the proxy keeps byte order, so no jitter, loss or reordering)',
+    what: 'links shaped in phases: delay 100 ± 50 ms everywhere; then 5% loss; then bursts of 20% loss with 75% correlation; then 1 Mbit/s on 2 clients (loss as TCP shows it: a stalled chunk; TCP hides duplication and reordering)',
     relays: 3,
     clients: 9,
     faultMs: { short: 60_000, long: 180_000 },
     longOnly: true,
     nemesis: async (ctx) => {
-      const setDelay = (ms: number): void => { for (const p of ctx.cluster.links.values()) p.delayMs = ms }
-      await during(ctx, 'delay-100ms', ['*'], Infinity, () => { setDelay(100); return undefined }, () => { setDelay(0) })
+      const links = [...ctx.cluster.links.values()]
+      const shape = (o: Partial<Pick<LinkProxy, 'delayMs' | 'jitterMs' | 'loss' | 'lossCorrelation' | 'bandwidth'>>) => (): Record<string, unknown> => {
+        for (const p of links) Object.assign(p, { rand: ctx.rand }, o)
+        return o
+      }
+      const calm = (): void => { for (const p of links) Object.assign(p, { delayMs: 0, jitterMs: 0, loss: 0, lossCorrelation: 0, bandwidth: 0 }) }
+      const total = ctx.until - Date.now()
+      const delay = { delayMs: 100, jitterMs: 50 }
+      await during(ctx, 'delay', ['*'], total * 0.3, shape(delay), calm)
+      await during(ctx, 'loss-5%', ['*'], total * 0.25, shape({ ...delay, loss: 0.05 }), calm)
+      const burstsUntil = Date.now() + total * 0.25
+      for (let i = 0; i < 100 && Date.now() < burstsUntil; i++) {
+        const burst = ctx.long ? 20_000 : 8_000
+        await during(ctx, 'loss-burst-20%', ['*'], Math.min(burst, burstsUntil - Date.now()), shape({ ...delay, loss: 0.2, lossCorrelation: 0.75 }), calm)
+        await during(ctx, 'loss-5%', ['*'], Math.min(burst / 2, Math.max(0, burstsUntil - Date.now())), shape({ ...delay, loss: 0.05 }), calm)
+      }
+      const slow = ctx.cluster.clientNames.slice(0, 2)
+      await during(ctx, 'bandwidth-1mbit', slow, Infinity, () => {
+        for (const [key, p] of ctx.cluster.links) if (slow.some(n => key.startsWith(`${n}->`))) p.bandwidth = 125_000
+        return { bytesPerS: 125_000 }
+      }, calm)
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 60_000), ...caps(r)]
   },
@@ -154,6 +176,55 @@ export const SCENARIOS: Scenario[] = [
         const victim = pick(ctx.rand, [...c.procs.keys()].filter(n => c.isUp(n)))
         await during(ctx, 'pause', [victim], between(ctx.rand, 1_000, 15_000), () => { c.pause(victim); return undefined }, () => { c.resume(victim) })
       }
+    },
+    pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
+  },
+  {
+    id: 'C6',
+    what: 'wall clocks of 3 clients (libfaketime): bumps of ±(11 ms…288 s), then fixed −1 h and +24 h, then a strobe (delta up to ±262 s, period ≤ 1 s)',
+    relays: 3,
+    clients: 9,
+    clocks: 3,
+    faultMs: { short: 60_000, long: 180_000 },
+    longOnly: true,
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      const targets = c.clientNames.slice(0, 3)
+      const offsets = new Map(targets.map(t => [t, 0]))
+      const set = (t: string, s: number): void => { offsets.set(t, s); c.setClock(t, s) }
+      const reset = (fault: string): void => {
+        for (const t of targets) set(t, 0)
+        c.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'stop' })
+      }
+      const start = Date.now()
+      const at = (share: number): number => start + (ctx.until - start) * share
+      // 40% bumps: every U(0.5,3) s one clock jumps by ±(11 ms…288 s), log-uniform; the jumps add up
+      for (let i = 0; i < 10_000 && Date.now() < at(0.4); i++) {
+        const t = pick(ctx.rand, targets)
+        const delta = (ctx.rand() < 0.5 ? -1 : 1) * 0.011 * (288 / 0.011) ** ctx.rand()
+        set(t, offsets.get(t)! + delta)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'clock-bump', targets: [t], phase: 'start', info: { deltaS: delta, offsetS: offsets.get(t) } })
+        await ctx.sleep(Math.min(between(ctx.rand, 500, 3_000), at(0.4) - Date.now()))
+      }
+      reset('clock-bump')
+      // 30% fixed: −1 h and +24 h on alternate clients, then swapped (each clock jumps 25 h)
+      for (const [k, end] of [[0, at(0.55)], [1, at(0.7)]] as Array<[number, number]>) {
+        targets.forEach((t, j) => { set(t, (j + k) % 2 === 0 ? -3600 : 86_400) })
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'clock-fixed', targets, phase: 'start', info: Object.fromEntries(offsets) })
+        await ctx.sleep(end - Date.now())
+      }
+      reset('clock-fixed')
+      // 30% strobe: each clock flips between ±U(11 ms, 262 s) and the true time every U(10, 1000) ms
+      await Promise.all(targets.map(async t => {
+        const delta = (ctx.rand() < 0.5 ? -1 : 1) * between(ctx.rand, 0.011, 262)
+        const periodMs = between(ctx.rand, 10, 1_000)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'clock-strobe', targets: [t], phase: 'start', info: { deltaS: delta, periodMs } })
+        for (let i = 0; i < 100_000 && Date.now() < ctx.until; i++) {
+          set(t, i % 2 === 0 ? delta : 0)
+          await ctx.sleep(Math.min(periodMs, ctx.until - Date.now()))
+        }
+      }))
+      reset('clock-strobe')
     },
     pass: r => [...atMost('convergence p99', r.convergence.p99, 30_000), ...caps(r)]
   },
