@@ -96,6 +96,19 @@ describe('envelope codec', () => {
       expect(await rejection(open(new Uint8Array(0)))).toBe('MalformedEnvelopeError')
     })
 
+    it('wrong wire types (RELIABILITY.md row 1)', async () => {
+      expect(await rejection(open(Uint8Array.of(0x08, 0x05)))).toBe('MalformedEnvelopeError') // body as a varint
+      expect(await rejection(open(Uint8Array.of(0x0d, 1, 2, 3, 4)))).toBe('MalformedEnvelopeError') // body as a fixed32
+      expect(await rejection(open(Uint8Array.of(0x0b, 0x0c)))).toBe('MalformedEnvelopeError') // a group (wire types 3, 4)
+      // signed bodies with a known field in the wrong wire type
+      const good = encodeBody(base, signer.publicKey)
+      for (const extra of [[0x2a, 0x01, 0x07], [0x12, 0x03, 0x61, 0x62, 0x63].map((b, i) => i === 0 ? 0x10 : b), [0x2d, 1, 2, 3, 4]]) {
+        const body = new Uint8Array([...good, ...extra]) // seq length-delimited; network as a varint; seq as fixed32
+        const bytes = encodeEnvelope(body, await signer.sign(signingBytes(body)))
+        expect(await rejection(open(bytes)), extra.join(',')).toBe('MalformedEnvelopeError')
+      }
+    })
+
     it('non-canonical framing (unknown outer field, reordered fields)', async () => {
       const env = await sealEnvelope(base, signer, crypto)
       const extra = new Uint8Array([...env.bytes, 0x18, 0x01])

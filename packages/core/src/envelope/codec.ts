@@ -14,6 +14,7 @@ import {
 } from '../errors.ts'
 import { equalBytes, fromHex, toHex, utf8 } from '../util/bytes.ts'
 import { Body, Envelope as EnvelopePb } from './pb/envelope.ts'
+import { checkBodyWireTypes } from './wire-types.ts'
 import type { CausalContext, DepRef, EnvelopeInput, EnvelopeLimits } from './envelope.ts'
 
 /** Limits with every default filled in. */
@@ -113,6 +114,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
   if (!equalBytes(encodeEnvelope(outer.body, outer.signature), bytes)) {
     throw new MalformedEnvelopeError('envelope framing is not canonical (field order, duplicates or unknown fields)')
   }
+  checkBodyWireTypes(outer.body)
   let body: Body
   try {
     body = Body.decode(outer.body, { limits: { depSeqs: l.maxDeps } })
