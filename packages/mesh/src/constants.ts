@@ -6,6 +6,9 @@ export const SYNC_PROTOCOL = '/weft/sync/1.0.0'
 /** Largest sync frame read; a longer length header resets the stream before anything is buffered (RELIABILITY.md row 3). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024
 
+/** A sync frame must be complete this long after its first byte arrived, or the stream is reset (a slow trickle holding a stream slot, RELIABILITY.md row 3). 4 MiB in 60 s is 70 KB/s. */
+export const FRAME_DEADLINE_MS = 60_000
+
 /** Most messages one Want may ask for, and one reply may carry. */
 export const MAX_WANT_MESSAGES = 2048
 /** Most bytes of envelopes one reply carries; the rest is asked for again. */

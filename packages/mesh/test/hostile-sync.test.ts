@@ -1,6 +1,6 @@
 /**
  * Hostile input at the mesh level, RELIABILITY.md section 11:
- * row 3 (length-prefix bomb on the sync stream), row 8 (replay after the
+ * row 3 (length-prefix bomb on the sync stream, and a slow trickle), row 8 (replay after the
  * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency),
  * row 24 (catch-up flood: unasked and oversized sync replies), row 25
  * (withholding: a peer advertises messages and never serves them).
@@ -8,7 +8,7 @@
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
+import { MAX_FRAME_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
 import { readFrames, writeFrame } from '../src/sync/framing.ts'
 import { Cluster, NETWORK, addr, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
@@ -65,6 +65,41 @@ describe('hostile input at the mesh', () => {
     ;(await other.topic('x')).subscribe(m => { got.push(m.seq) })
     await t.publish('still here')
     await until(() => got.length === 1, 10_000, 'delivery after the attack')
+  }, 30_000)
+
+  it('row 3 (slow trickle): a frame still incomplete at the deadline after its first byte resets the stream; pauses between whole frames do not', async () => {
+    cluster = new Cluster()
+    const reader = await bareNode()
+    const writer = await bareNode()
+    fake = writer
+    const outcomes: Array<{ frames: number, error?: string }> = []
+    await reader.handle('/weft-test/frames/1', (stream) => {
+      const o: { frames: number, error?: string } = { frames: 0 }
+      outcomes.push(o)
+      void readFrames(stream, () => { o.frames++ }, MAX_FRAME_BYTES, 400).catch((err: Error) => { o.error = err.name })
+    })
+    try {
+      // two whole frames with a pause longer than the deadline between them: fine
+      const calm = await writer.dialProtocol(reader.getMultiaddrs()[0]!, '/weft-test/frames/1')
+      await writeFrame(calm, { have: { topics: [] } })
+      await new Promise(resolve => setTimeout(resolve, 700))
+      await writeFrame(calm, { have: { topics: [] } })
+      await until(() => outcomes[0]?.frames === 2, 5_000, 'two whole frames')
+      // a header announcing 100 bytes, then one byte every 100 ms: reset at the deadline
+      const slow = await writer.dialProtocol(reader.getMultiaddrs()[0]!, '/weft-test/frames/1')
+      const start = Date.now()
+      slow.send(Uint8Array.of(100))
+      for (let i = 0; i < 30 && slow.status === 'open' && outcomes[1]?.error === undefined; i++) {
+        await new Promise(resolve => setTimeout(resolve, 100))
+        if (slow.status === 'open') slow.send(Uint8Array.of(0))
+      }
+      await until(() => outcomes[1]?.error !== undefined, 5_000, 'the trickle refused')
+      expect(outcomes[1]).toEqual({ frames: 0, error: 'ProtocolError' })
+      expect(Date.now() - start).toBeLessThan(2_000)
+      expect(outcomes[0]!.error).toBeUndefined()
+    } finally {
+      await reader.stop()
+    }
   }, 30_000)
 
   it('row 8: a message replayed after the receiver restarted is not delivered again', async () => {

@@ -5,7 +5,7 @@
  * waits for the stream's `drain` event when its buffer is full.
  */
 import { Uint8ArrayList } from 'uint8arraylist'
-import { MAX_FRAME_BYTES } from '../constants.ts'
+import { FRAME_DEADLINE_MS, MAX_FRAME_BYTES } from '../constants.ts'
 import { ProtocolError } from '../errors.ts'
 import { SyncFrame } from './pb/sync.ts'
 import type { Stream } from '@libp2p/interface'
@@ -46,28 +46,56 @@ async function drained (stream: Stream, signal?: AbortSignal): Promise<void> {
 /**
  * Reads frames until the stream ends, handing each to `onFrame` (awaited, so
  * a slow consumer slows the reader). Throws ProtocolError on an oversize or
- * undecodable frame.
+ * undecodable frame, and when a frame begun is not complete `deadlineMs`
+ * after its first byte (a slow trickle holding a stream slot, RELIABILITY.md
+ * row 3): the stream is reset.
  */
-export async function readFrames (stream: Stream, onFrame: (frame: SyncFrame) => Promise<void> | void, maxBytes = MAX_FRAME_BYTES): Promise<void> {
+export async function readFrames (stream: Stream, onFrame: (frame: SyncFrame) => Promise<void> | void, maxBytes = MAX_FRAME_BYTES, deadlineMs = FRAME_DEADLINE_MS): Promise<void> {
   const buffer = new Uint8ArrayList()
-  for await (const chunk of stream) {
-    buffer.append(chunk)
-    for (;;) {
-      const header = readLength(buffer)
-      if (header === undefined) break
-      if (header.length > maxBytes) throw new ProtocolError(`sync frame of ${header.length} bytes, the limit is ${maxBytes}`)
-      if (buffer.byteLength < header.size + header.length) break
-      const body = buffer.subarray(header.size, header.size + header.length)
-      buffer.consume(header.size + header.length)
-      let frame: SyncFrame
-      try {
-        frame = SyncFrame.decode(body)
-      } catch (err) {
-        throw new ProtocolError('undecodable sync frame', { cause: err })
-      }
-      await onFrame(frame)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let late: ProtocolError | undefined
+  const watch = (): void => {
+    if (buffer.byteLength === 0) {
+      clearTimeout(timer)
+      timer = undefined
+    } else if (timer === undefined) {
+      timer = setTimeout(() => {
+        late = new ProtocolError(`a sync frame still incomplete ${deadlineMs} ms after its first byte`)
+        stream.abort(late)
+      }, deadlineMs)
     }
   }
+  try {
+    for await (const chunk of stream) {
+      const fresh = buffer.byteLength === 0
+      buffer.append(chunk)
+      if (fresh) watch()
+      for (;;) {
+        const header = readLength(buffer)
+        if (header === undefined) break
+        if (header.length > maxBytes) throw new ProtocolError(`sync frame of ${header.length} bytes, the limit is ${maxBytes}`)
+        if (buffer.byteLength < header.size + header.length) break
+        const body = buffer.subarray(header.size, header.size + header.length)
+        buffer.consume(header.size + header.length)
+        // the next frame's clock starts with its first byte
+        clearTimeout(timer)
+        timer = undefined
+        let frame: SyncFrame
+        try {
+          frame = SyncFrame.decode(body)
+        } catch (err) {
+          throw new ProtocolError('undecodable sync frame', { cause: err })
+        }
+        await onFrame(frame)
+      }
+      watch()
+    }
+  } catch (err) {
+    throw late ?? err
+  } finally {
+    clearTimeout(timer)
+  }
+  if (late !== undefined) throw late
 }
 
 function readLength (buffer: Uint8ArrayList): { length: number, size: number } | undefined {
