@@ -35,7 +35,7 @@ export const MAX_DETACHED_WANTS = 16
 
 /** Corrupt message records per topic waiting to be fetched again from peers; past it the oldest is forgotten (reported, not repaired). */
 export const MAX_DAMAGED_PER_TOPIC = 1024
-/** Peers asked for one corrupt record (RELIABILITY.md row 12 asks for at most 3). */
+/** Peers asked at once for what a topic lacks, and for one corrupt record (RELIABILITY.md row 12 asks for at most 3). */
 export const REPAIR_ASK_PEERS = 3
 
 /**

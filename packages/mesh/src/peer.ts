@@ -342,7 +342,10 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     for (const t of s.pullTimers.values()) clearTimeout(t)
     for (const t of s.wantTimers.values()) clearTimeout(t)
     s.stream.abort(new Error('session closed'))
-    for (const t of this.#opened.values()) t.wake()
+    for (const t of this.#opened.values()) {
+      t.wake()
+      t.pullAll() // its want, if any, no longer counts: another peer may be asked
+    }
   }
 
   async #inbound (stream: Stream, connection: Connection): Promise<void> {
@@ -421,6 +424,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       session.wants.delete(topic)
       session.received.delete(topic)
       session.stall(topic, monotonic())
+      this.#opened.get(topic)?.pullAll() // ask someone else
     }, WANT_TIMEOUT_MS))
     void session.send({
       want: {
@@ -523,7 +527,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     clearTimeout(session.wantTimers.get(name))
     session.wantTimers.delete(name)
     if (received === 0) session.stall(name, monotonic()) // withheld, pruned or rate-limited: wait for its frontier to move
-    else topic.pull(session)
+    topic.pullAll() // this one again if it sent something, or another peer: at most REPAIR_ASK_PEERS are asked at once
   }
 
   /** Keeps taking replies to want `id` although it is not the topic's want in flight. */

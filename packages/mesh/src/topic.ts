@@ -5,7 +5,7 @@
  * through one serial task queue, in order.
  */
 import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
-import { ACK_PERSIST_MS, RECEIVE_BATCH, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { ACK_PERSIST_MS, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -530,7 +530,12 @@ export class Topic {
 
   // ---- repair -------------------------------------------------------------
 
-  /** What this topic lacks that `session` holds; asks for it unless a want is already in flight there. */
+  /**
+   * What this topic lacks that `session` holds; asks for it unless a want is already in flight
+   * there, or REPAIR_ASK_PEERS other peers are being asked already (RELIABILITY.md row 12: the
+   * same messages are not fetched from every neighbour; when a want ends, the peer asks again,
+   * see `pullAll`).
+   */
   pull (session: Session): void {
     if (session.wants.has(this.name) || session.isStalled(this.name, this.#ctx.monotonic())) return
     const remote = session.topics.get(this.name)
@@ -550,7 +555,22 @@ export class Topic {
         this.#take(r.deliverable)
       }
     }
-    if (ranges.length > 0) this.#ctx.want(session, this.name, ranges)
+    if (ranges.length === 0) return
+    let asking = 0
+    for (const s of this.#ctx.sessions()) if (s.wants.has(this.name)) asking++
+    if (asking < REPAIR_ASK_PEERS) this.#ctx.want(session, this.name, ranges)
+  }
+
+  /** Pulls from every session, those that hold the most of what is missing first. */
+  pullAll (): void {
+    const missing = this.#inbox.missing().ranges
+    const covers = (s: Session): number => {
+      const held = s.topics.get(this.name)?.held
+      return held === undefined ? -1 : missing.filter(r => (held.get(r.author) ?? 0) >= r.from).length
+    }
+    const ranked = [...this.#ctx.sessions()].map(s => ({ s, c: covers(s), r: this.#ctx.random() })).filter(x => x.c >= 0)
+    ranked.sort((a, b) => b.c - a.c || a.r - b.r)
+    for (const { s } of ranked) this.pull(s)
   }
 
   #scheduleRepair (): void {
@@ -573,8 +593,7 @@ export class Topic {
     for (const e of this.#inbox.expire(this.#ctx.monotonic())) this.#ctx.emit('dependency:gave-up', { topic: this.name, expired: e })
     if (missing.ranges.length === 0 && missing.unknown.length === 0) return
     this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
-    const sessions = [...this.#ctx.sessions()].filter(s => s.topics.has(this.name))
-    for (const s of sessions) this.pull(s)
+    this.pullAll()
     if (this.#inbox.buffered.messages > 0) this.#scheduleRepair()
   }
 
