@@ -4,6 +4,7 @@
 // its folder, so its identity and outbox.
 //
 //   node chaos/client.ts '<json ClientConfig>'
+import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createNodePeer } from '@weft/mesh/node'
 import { prng } from '@weft/test-suites/prng'
@@ -30,17 +31,35 @@ export interface ClientConfig {
   realMinusMonotonic?: number
 }
 
+const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig
 type Unstamped<E> = E extends HistoryEvent ? Omit<E, 't'> : never
 const base = config.realMinusMonotonic
 const now = base === undefined ? Date.now : (): number => Math.round(base + Number(process.hrtime.bigint()) / 1e6)
+/**
+ * Writes one history line straight into the pipe before returning. process.stdout.write to a
+ * pipe may only queue it, and a SIGKILL then loses the line: the history said a peer never
+ * delivered a message whose delivery weft had already recorded (a false "lost" and "causal"
+ * in C8). A handler's `deliver` line must be out before weft records the delivery.
+ */
 const emit = (e: Unstamped<HistoryEvent>): void => {
-  process.stdout.write(`${JSON.stringify({ t: now(), ...e })}\n`)
+  const bytes = Buffer.from(`${JSON.stringify({ t: now(), ...e })}\n`)
+  for (let off = 0, tries = 0; off < bytes.length && tries < 100_000; tries++) {
+    try {
+      off += writeSync(1, bytes, off)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+      Atomics.wait(PAUSE, 0, 0, 1) // the controller has not read the pipe yet: wait a millisecond
+    }
+  }
 }
 
 const peer = await createNodePeer({ network: config.network, dataDir: config.dataDir, bootstrap: config.bootstrap, listen: [] })
 emit({ node: config.node, type: 'start', sender: peer.me })
 const ids = new Map<string, string>() // `${author}/${seq}` -> id, for app acks
+// corrupt records and their repair go to this client's log (chaos/results/…/logs/<node>.log)
+peer.addEventListener('store:corrupt', (e) => { process.stderr.write(`store:corrupt ${JSON.stringify(e.detail)}\n`) })
+peer.addEventListener('store:repaired', (e) => { process.stderr.write(`store:repaired ${JSON.stringify(e.detail)}\n`) })
 peer.addEventListener('delivery:persisted', (e) => {
   for (const x of e.detail.entries) {
     const id = ids.get(`${x.author}/${x.seq}`)
