@@ -22,6 +22,8 @@ export interface RelayConfig extends Common {
   topics: string[]
   /** New inbound connections accepted per IP address per second (RELIABILITY.md row 19). */
   inboundPerHost?: number
+  /** Gossip messages taken per author per topic per second (burst 5×); past it Ignored (RELIABILITY.md row 18). */
+  authorRate?: number
 }
 
 export interface PubConfig extends Common {
@@ -55,6 +57,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   config: { type: 'string' },
   'inbound-per-host': { type: 'string' },
+  'author-rate': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -62,7 +65,7 @@ type Raw = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multipl
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host'],
+  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host', 'author-rate'],
   pub: ['data', 'bootstrap', 'json', 'network', 'count', 'size', 'rate', 'no-wait', 'timeout', 'config'],
   sub: ['data', 'bootstrap', 'json', 'network', 'count', 'timeout', 'config'],
   chat: ['data', 'bootstrap', 'json', 'network', 'timeout', 'config'],
@@ -175,7 +178,8 @@ export function relayConfig (raw: Raw): RelayConfig {
     listen: raw.listen === undefined ? ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws'] : addrs(raw.listen, 'listen'),
     metrics,
     topics: raw.topic ?? [],
-    inboundPerHost: positiveInt(raw['inbound-per-host'], 'inbound-per-host')
+    inboundPerHost: positiveInt(raw['inbound-per-host'], 'inbound-per-host'),
+    authorRate: positiveNumber(raw['author-rate'], 'author-rate')
   }
 }
 

@@ -36,6 +36,7 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
     listen: config.listen,
     bootstrap: config.bootstrap,
     ...(config.inboundPerHost === undefined ? {} : { inbound: { perHostPerS: config.inboundPerHost } }),
+    ...(config.authorRate === undefined ? {} : { authorRate: { perSecond: config.authorRate, burst: Math.max(1, 5 * config.authorRate) } }),
     services: {
       relay: circuitRelayServer({
         reservations: { maxReservations: RELAY_MAX_RESERVATIONS, defaultDataLimit: RELAY_DATA_LIMIT, defaultDurationLimit: RELAY_DURATION_LIMIT_MS }

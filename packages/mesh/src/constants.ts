@@ -82,6 +82,9 @@ export const STOP_GRACE_MS = 3_000
 /** Acked outbox entries are removed from the store in one write at most this often. */
 export const ACK_PERSIST_MS = 100
 
+/** Authors (per topic) whose gossip rate is tracked when `authorRate` is set; past it the least recently seen is forgotten. */
+export const MAX_RATE_BUCKETS = 10_000
+
 /** Topics whose frontier is kept per connected peer; frontiers for more are ignored. */
 export const MAX_REMOTE_TOPICS = 1024
 

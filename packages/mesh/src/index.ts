@@ -20,6 +20,7 @@
  */
 export { createPeer, libp2pSigner, WeftPeer } from './peer.ts'
 export type { PeerInit, TopicHandle, SyncStats } from './peer.ts'
+export type { RateLimit } from './rate-limit.ts'
 export type { DeliveredMessage, MessageHandler, PublishOptions, Published, AckOutcome } from './topic.ts'
 export type { MeshEvents, ConnectionState, MessageLifecycle } from './events.ts'
 export { WindowFullError, PeerStoppedError, MisconfiguredNodeError, ProtocolError, ReservedTopicError } from './errors.ts'

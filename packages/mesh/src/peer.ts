@@ -9,17 +9,19 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
 import { fromEntries, frontier } from './sync/frontier.ts'
+import { RateLimiter } from './rate-limit.ts'
 import { Session } from './sync/session.ts'
 import { scoreTopic } from './gossip.ts'
 import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
+import type { RateLimit } from './rate-limit.ts'
 import type { TopicContext } from './topic.ts'
 import type { Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -59,6 +61,16 @@ export interface PeerInit {
   /** Close the store when the peer stops (the presets own their store). @default false */
   closeStore?: boolean
   /**
+   * Per author and topic, the gossip messages taken per second (RELIABILITY.md row 18, a flood
+   * from one valid identity). Past it a valid message is Ignored: not taken from gossip and not
+   * forwarded, without penalty for the forwarder. It is not lost: peers that hold it announce it,
+   * and it comes by sync at the pace this peer asks. Own messages and sync replies are not
+   * counted. Set it on peers that face untrusted publishers (a public relay); a limit below what
+   * honest authors publish moves their traffic from gossip to sync, which is slower.
+   * @default no limit
+   */
+  authorRate?: RateLimit
+  /**
    * @internal Test hook on the gossip receive path (after validation): drop a message, hand it
    * to the topic twice, or hand it over after a delay (so later messages overtake it).
    */
@@ -94,11 +106,13 @@ export interface SyncStats {
   wantsTimedOut: number
   /** Envelopes dropped unverified: in Batch frames that answered no want, or past what the want asked for. */
   unaskedEnvelopes: number
+  /** Valid gossip messages Ignored (not taken, not forwarded) past their author's rate limit. */
+  gossipRateLimited: number
 }
 
 export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   /** Sync protocol counters. */
-  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0, wantsTimedOut: 0, unaskedEnvelopes: 0 }
+  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0, wantsTimedOut: 0, unaskedEnvelopes: 0, gossipRateLimited: 0 }
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>
   readonly store: WeftStore
   readonly network: string
@@ -110,6 +124,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly #topics = new Map<string, Promise<Topic>>()
   readonly #opened = new Map<string, Topic>()
   readonly #sessions = new Map<string, Session>()
+  /** Per-author gossip rate limit (`PeerInit.authorRate`), when set. */
+  readonly #authorRate: RateLimiter | undefined
   /** Per topic, corrupt message records waiting for a sound copy from a peer. */
   readonly #damaged = new Map<string, Map<string, { author: string, seq: number, asked: Set<string> }>>()
   /** Timers of the gossipFault test hook's delayed messages. */
@@ -137,6 +153,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.network = init.network
     this.me = init.libp2p.peerId.toString()
     this.#init = init
+    this.#authorRate = init.authorRate === undefined ? undefined : new RateLimiter(init.authorRate, MAX_RATE_BUCKETS)
     this.#crypto = init.crypto ?? nobleCrypto()
     this.#signer = init.signer
     if (toHexKey(init.signer.publicKey) !== toHexKey(init.libp2p.peerId.publicKey?.raw)) {
@@ -276,6 +293,11 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   async #validate (topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
     try {
       const env = await openEnvelope(data, { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits })
+      // charged after the signature check: a forger cannot spend an honest author's tokens
+      if (this.#authorRate?.take(`${topic}\n${env.author}`, monotonic()) === false) {
+        this.stats.gossipRateLimited++
+        return TopicValidatorResult.Ignore
+      }
       this.#validated.set(env.id, env)
       if (this.#validated.size > 10_000) this.#validated.delete(this.#validated.keys().next().value!)
       return TopicValidatorResult.Accept

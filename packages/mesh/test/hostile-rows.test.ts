@@ -11,12 +11,15 @@
  * - row 2: a 1 MB + 1 message on gossip is dropped before decoding; delivery goes on;
  * - row 22: 60 sync streams at once on one connection: the receiver keeps at most its cap
  *   (4) open and goes on delivering; once they close, the count is back to what it was;
+ * - row 18: one valid identity floods 1,000 messages at once through a raw gossipsub peer: with
+ *   `authorRate` set, the victim takes its burst and rate and Ignores the rest (not forwarded
+ *   downstream), while an honest author's messages all arrive;
  * - row 19: 100 identities dial within a second from one host: with the plan's limits (5 per
  *   host per second, 10 pending) the rest are refused at once and delivery goes on; with the
  *   preset's loose defaults all get in, and delivery goes on too.
  */
-import { nobleSigner, sealEnvelope } from '@weft/core'
-import { nodeCrypto } from '@weft/crypto-node'
+import { authorIdFromKey, nobleSigner, sealEnvelope } from '@weft/core'
+import { nodeCrypto, nodeSigner } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SYNC_PROTOCOL } from '../src/constants.ts'
 import { Cluster, NETWORK, addr, bareNode, rawGossipPeer, until } from './helpers.ts'
@@ -187,6 +190,41 @@ describe('hostile and edge inputs (more rows)', () => {
     // the flooder closes its streams: the count goes back to what it was
     for (const o of opened) if (o.status === 'fulfilled') o.value.abort(new Error('done flooding'))
     await until(() => inboundFromFlooder() <= baseline, 5_000, 'inbound sync streams back to the baseline')
+  }, 60_000)
+
+  it('row 18: a flood of 1,000 valid messages from one identity: past its rate limit the victim Ignores them (and does not forward them); an honest author is unaffected', async () => {
+    cluster = new Cluster()
+    const victim = await cluster.add({ authorRate: { perSecond: 20, burst: 100 } })
+    const downstream = await cluster.add({ bootstrap: [addr(victim)] })
+    const honest = await cluster.add({ bootstrap: [addr(victim)] })
+    const [tv, td, th] = [await victim.topic('flood'), await downstream.topic('flood'), await honest.topic('flood')]
+    const gotV: string[] = []
+    const gotD: string[] = []
+    tv.subscribe(m => { gotV.push(m.author) })
+    td.subscribe(m => { gotD.push(m.author) })
+    await until(() => victim.sessionCount === 2, 10_000, 'sessions')
+    raw = await rawGossipPeer(victim, 'flood')
+    const flooder = nodeSigner(new Uint8Array(32).fill(18))
+    const envs = await Promise.all(Array.from({ length: 1000 }, async (_, i) =>
+      (await sealEnvelope({ network: NETWORK, topic: 'flood', seq: i + 1, time: Date.now(), context: { full: false, deps: [] }, payload: new Uint8Array(100) }, flooder, nodeCrypto())).bytes))
+    const start = Date.now()
+    const honestDone = (async () => { for (let i = 0; i < 20; i++) { await th.publish(`honest ${i}`); await new Promise(resolve => setTimeout(resolve, 50)) } })()
+    for (const e of envs) await raw.services.pubsub.publish('flood', e)
+    await honestDone
+    const floodAuthor = authorIdFromKey(flooder.publicKey)
+    await until(() => gotV.filter(a => a === honest.me).length === 20 && gotD.filter(a => a === honest.me).length === 20, 15_000, 'every honest message, upstream and downstream')
+    await until(() => victim.stats.gossipRateLimited >= 850, 15_000, 'the flood validated')
+    await new Promise(resolve => setTimeout(resolve, 1_000)) // the last of it through the validator
+    const seconds = (Date.now() - start) / 1000
+    // validation runs concurrently, so tokens go to whichever seqs finish first: what is taken is
+    // the burst and the rate, not necessarily seqs 1..n (the rest of those wait for the gaps)
+    const accepted = 1000 - victim.stats.gossipRateLimited
+    expect(accepted).toBeGreaterThanOrEqual(100)
+    expect(accepted).toBeLessThanOrEqual(100 + Math.ceil(20 * seconds) + 1)
+    const taken = gotV.filter(a => a === floodAuthor).length
+    expect(taken).toBeLessThanOrEqual(accepted)
+    // what the victim Ignored never went on: downstream got no more of the flood than the victim took
+    expect(gotD.filter(a => a === floodAuthor).length).toBeLessThanOrEqual(accepted)
   }, 60_000)
 
   /** 100 bare libp2p nodes, each its own identity, dial `victim` at once; returns how many got in, and how long the dials took. */
