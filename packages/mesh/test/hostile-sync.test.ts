@@ -3,7 +3,8 @@
  * row 3 (length-prefix bomb on the sync stream, and a slow trickle), row 8 (replay after the
  * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency),
  * row 24 (catch-up flood: unasked and oversized sync replies), row 25
- * (withholding: a peer advertises messages and never serves them).
+ * (withholding: a peer advertises messages and never serves them), row 26 (fake custody
+ * receipts: a peer acks everything and stores nothing).
  */
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
@@ -27,12 +28,15 @@ afterEach(async () => {
  * A hostile sync peer: a bare libp2p node that speaks /weft/sync/1.0.0 by hand. It records the
  * Wants it is sent and answers none; `send` writes any frame on its own stream to the victim.
  */
-async function fakeSyncPeer (victim: WeftPeer): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
+async function fakeSyncPeer (victim: WeftPeer, onFrame?: (f: SyncFrame) => void): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
   const node = await bareNode()
   fake = node
   const wants: Want[] = []
   await node.handle(SYNC_PROTOCOL, (stream) => {
-    void readFrames(stream, f => { if (f.want !== undefined) wants.push(f.want) }).catch(() => undefined)
+    void readFrames(stream, f => {
+      if (f.want !== undefined) wants.push(f.want)
+      onFrame?.(f)
+    }).catch(() => undefined)
   })
   const stream = await node.dialProtocol(victim.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
   return { node, wants, stream, send: async f => { await writeFrame(stream, f) } }
@@ -259,5 +263,41 @@ describe('hostile input at the mesh', () => {
     const served = neighbours.map(n => n.stats.envelopesServed)
     expect(served.filter(n => n > 0).length).toBeLessThanOrEqual(3)
     expect(victim.stats.batchEnvelopes).toBeLessThanOrEqual(3 * 50)
+  }, 60_000)
+
+  it('row 26: a peer that acks everything and stores nothing cannot make a message acked alone when the quorum is 2; the message reaches subscribers through a real holder', async () => {
+    cluster = new Cluster()
+    const publisher = await cluster.add({ ackQuorum: 2 })
+    const tp = await publisher.topic('receipts')
+    // the liar echoes the publisher's own frontier back as its custody ack, at once
+    let liar: Awaited<ReturnType<typeof fakeSyncPeer>> | undefined
+    const echoed: bigint[] = []
+    liar = await fakeSyncPeer(publisher, f => {
+      for (const t of [...(f.hello?.topics ?? []), ...(f.have?.topics ?? [])]) {
+        const mine = t.held.filter(e => e.author === publisher.me)
+        if (t.topic !== 'receipts' || mine.length === 0) continue
+        echoed.push(mine[0]!.seq)
+        void liar?.send({ have: { topics: [{ topic: 'receipts', held: mine, oldest: [], full: false }] } })
+      }
+    })
+    await liar.send({ hello: { network: NETWORK, topics: [{ topic: 'receipts', held: [], oldest: [], full: true }] } })
+    const acks: string[][] = []
+    publisher.addEventListener('message:acked', e => { acks.push(e.detail.peers) })
+    const { acked } = await tp.publish('kept by whom?')
+    await until(() => echoed.includes(1n), 5_000, 'the liar acks seq 1')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(acks).toEqual([]) // one receipt, from the liar: not acked
+    expect(tp.outbox.map(e => e.seq)).toEqual([1])
+    // a real holder comes, and a subscriber that reaches only that holder
+    const holder = await cluster.add({ bootstrap: [addr(publisher)] })
+    await holder.topic('receipts')
+    const reader = await cluster.add({ bootstrap: [addr(holder)] })
+    const got: string[] = []
+    ;(await reader.topic('receipts')).subscribe(m => { got.push(m.text() ?? '') })
+    const outcome = await acked
+    expect(outcome.acked).toBe(true)
+    expect(new Set(acks[0])).toEqual(new Set([liar.node.peerId.toString(), holder.me]))
+    await until(() => got.length === 1, 10_000, 'the subscriber gets it through the real holder')
+    expect(got).toEqual(['kept by whom?'])
   }, 60_000)
 })
