@@ -12,8 +12,10 @@ import { launch } from '../e2e/lib/chromium.ts'
 import { serveStatic } from '../e2e/lib/static-server.ts'
 import { faketimeCleanup, faketimeEnv, libfaketime, setFakeOffset } from '../scripts/faketime.ts'
 import { startRelayProcess } from '../scripts/relay-process.ts'
+import { flipBit } from './bit-flip.ts'
 import { DeliveryTracker } from './delivery-tracker.ts'
 import { losePower } from './power-loss.ts'
+import type { BitFlip } from './bit-flip.ts'
 import { LinkProxy } from './proxy.ts'
 import type { ClientConfig } from './client.ts'
 import type { HistoryEvent } from './history.ts'
@@ -178,7 +180,9 @@ export class Cluster {
       child.stderr!.pipe(createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
       createInterface({ input: child.stdout! }).on('line', l => {
         try {
-          this.record(JSON.parse(l) as HistoryEvent)
+          const e = JSON.parse(l) as HistoryEvent
+          if (e.type === 'start' && 'sender' in e && e.sender !== undefined) p.peerId = e.sender
+          this.record(e)
         } catch {
           // a line torn by SIGKILL: not an event
         }
@@ -227,6 +231,13 @@ export class Cluster {
       if (p.child === undefined || p.child.exitCode !== null || p.child.signalCode !== null) done()
       else p.child.once('exit', done)
     })
+  }
+
+  /** Flips one bit in a stored message of a stopped client (chaos/bit-flip.ts); kill it first. */
+  async bitFlip (name: string, rand: () => number): Promise<BitFlip | undefined> {
+    const p = this.procs.get(name)!
+    if (p.child !== undefined && p.child.exitCode === null && p.child.signalCode === null) await new Promise(resolve => p.child!.once('exit', resolve))
+    return await flipBit(p.dataDir, p.peerId, rand)
   }
 
   async restart (name: string, extra: Partial<ClientConfig> = {}): Promise<void> {

@@ -230,7 +230,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C7',
-    what: 'power losses (SIGKILL during a burst of writes, then the WAL cut and torn after its last commit), 5 per run (long: 20)',
+    what: 'power losses (SIGKILL during a burst of writes, then the WAL cut and torn after its last commit), 5 per run (long: 20); after the first (long: every 4th) one bit flipped in a stored message',
     relays: 3,
     clients: 9,
     faultMs: { short: 60_000, long: 180_000 },
@@ -246,9 +246,13 @@ export const SCENARIOS: Scenario[] = [
         await ctx.sleep(between(ctx.rand, 0, 40))
         c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'start' })
         const loss = await c.powerLoss(victim, ctx.rand)
+        // a disk that also flips a bit (one per minute of the plan's C7: once short, every 4th long)
+        const flip = (ctx.long ? i % 4 === 0 : i === 0) ? await c.bitFlip(victim, ctx.rand) : undefined
+        if (flip !== undefined) c.record({ t: Date.now(), type: 'nemesis', fault: 'bit-flip', targets: [victim], phase: 'start', info: { ...flip } })
         await ctx.sleep(between(ctx.rand, 2_000, 5_000))
         await c.restart(victim)
         c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'stop', info: { ...loss } })
+        if (flip !== undefined) c.record({ t: Date.now(), type: 'nemesis', fault: 'bit-flip', targets: [victim], phase: 'stop' })
       }
       await ctx.sleep(Math.max(0, ctx.until - Date.now()))
     },
