@@ -23,6 +23,7 @@ type DemoState = {
   messages: Array<{ author: string, seq: number, name: string, text: string, own: boolean, state?: string }>
   outbox: number
   redelivered: number
+  persisted: number
   peers: Array<{ peer: string, kind: string }>
 }
 declare const weftDemo: { state(): DemoState }
@@ -164,6 +165,9 @@ describe('the demo across browsers and a failing relay (loopback-only namespace)
     await joinRoom(reader, 'Rex', 'catchup')
     await say(writer, 'before you leave')
     await sees(reader, 'before you leave')
+    // closed once weft recorded the delivery: until then a reopen may deliver it again, flagged
+    // (at-least-once across a crash), which the app counts as `redelivered`
+    await reader.waitForFunction(() => weftDemo.state().persisted >= 1, undefined, { timeout: 10_000 })
     await context.close()
 
     for (let i = 1; i <= 200; i++) await say(writer, `while you were away ${i}`)

@@ -76,6 +76,8 @@ function renderPeers (): void {
 let historyKey = ''
 /** Deliveries of a message already shown (counted, for the end-to-end tests). */
 let redelivered = 0
+/** Deliveries weft has recorded as done (`delivery:persisted`): those are never delivered again. */
+let persisted = 0
 function saveHistory (): void {
   if (historyKey !== '') localStorage.setItem(historyKey, JSON.stringify(lines.slice(-500)))
 }
@@ -117,6 +119,7 @@ async function join (name: string, room: string): Promise<void> {
   peer.addEventListener('message:queued', e => { if (e.detail.topic === room) setState(e.detail.seq, 'queued') })
   peer.addEventListener('message:sent', e => { if (e.detail.topic === room && !(ownState.get(e.detail.seq) ?? '').startsWith('acked')) setState(e.detail.seq, 'sent') })
   peer.addEventListener('message:acked', e => { if (e.detail.topic === room) setState(e.detail.seq, `acked by ${e.detail.peers.length}`) })
+  peer.addEventListener('delivery:persisted', e => { if (e.detail.topic === room) persisted += e.detail.entries.length })
   // For a person, "direct" means peer to peer (WebRTC); a link to the relay alone is "relayed".
   const badge = (): void => {
     const conns = peer.libp2p.getConnections()
@@ -190,6 +193,7 @@ Object.assign(globalThis, {
       messages: lines.map(l => ({ author: l.author, seq: l.seq, name: l.name, text: l.text, own: l.own, state: l.own ? ownState.get(l.seq) ?? l.state : undefined })),
       outbox: topic?.outbox.length ?? 0,
       redelivered,
+      persisted,
       peers: lab?.peer.libp2p.getConnections().map(c => ({ peer: c.remotePeer.toString(), kind: connectionKind(c) })) ?? []
     })
   }
