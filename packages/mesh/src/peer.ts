@@ -209,16 +209,17 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       this.#validated.delete(evt.detail.msgId)
       if (env === undefined) return
       const from = evt.detail.propagationSource.toString()
+      const ingest = (): void => { this.#opened.get(env.topic)?.ingest(env, from) }
       const fault = this.#init.gossipFault?.()
       if (fault === undefined) {
-        this.#opened.get(env.topic)?.ingest(env, from)
+        ingest()
       } else if (fault === 'duplicate') {
-        this.#opened.get(env.topic)?.ingest(env, from)
-        this.#opened.get(env.topic)?.ingest(env, from)
+        ingest()
+        ingest()
       } else if (fault !== 'drop') {
         const timer = setTimeout(() => {
           this.#faultTimers.delete(timer)
-          this.#opened.get(env.topic)?.ingest(env, from)
+          ingest()
         }, fault.delayMs)
         this.#faultTimers.add(timer)
       }
@@ -433,10 +434,20 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
   }
 
-  #want (session: Session, topic: string, ranges: SeqRange[]): void {
+  /** Sends a Want for `ranges` on `session`; returns its id. */
+  #sendWant (session: Session, topic: string, ranges: SeqRange[], maxMessages: number): number {
     const id = ++this.#wantIds
-    session.wants.set(topic, id)
     this.stats.wantsSent++
+    void session.send({
+      want: { topic, id, maxMessages, ranges: ranges.map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) })) }
+    })
+    return id
+  }
+
+  /** The topic's want in flight on `session`: asks for `ranges`, and gives up after WANT_TIMEOUT_MS. */
+  #want (session: Session, topic: string, ranges: SeqRange[]): void {
+    const id = this.#sendWant(session, topic, ranges, MAX_WANT_MESSAGES)
+    session.wants.set(topic, id)
     session.wantTimers.set(topic, setTimeout(() => {
       session.wantTimers.delete(topic)
       if (session.wants.get(topic) !== id) return
@@ -448,14 +459,6 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       session.stall(topic, monotonic())
       this.#opened.get(topic)?.pullAll() // ask someone else
     }, WANT_TIMEOUT_MS))
-    void session.send({
-      want: {
-        topic,
-        id,
-        maxMessages: MAX_WANT_MESSAGES,
-        ranges: ranges.map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) }))
-      }
-    })
   }
 
   /** Serves a want from the store, in log order, bounded in count and bytes, rate-limited per peer. */
@@ -595,12 +598,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       ranges.push({ author: d.author, from: d.seq, to: d.seq })
     }
     if (ranges.length === 0) return
-    const id = ++this.#wantIds
-    this.#detach(session, id, topic, 0)
-    this.stats.wantsSent++
-    void session.send({
-      want: { topic, id, maxMessages: ranges.length, ranges: ranges.slice(0, MAX_WANT_MESSAGES).map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) })) }
-    })
+    const asked = ranges.slice(0, MAX_WANT_MESSAGES)
+    this.#detach(session, this.#sendWant(session, topic, asked, asked.length), topic, 0)
   }
 
   /** Writes a verified copy of a corrupt record back, then lets the topic deliver what waited behind it. */

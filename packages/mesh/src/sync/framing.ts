@@ -67,9 +67,7 @@ export async function readFrames (stream: Stream, onFrame: (frame: SyncFrame) =>
   }
   try {
     for await (const chunk of stream) {
-      const fresh = buffer.byteLength === 0
       buffer.append(chunk)
-      if (fresh) watch()
       for (;;) {
         const header = readLength(buffer)
         if (header === undefined) break
