@@ -108,11 +108,13 @@ export interface SyncStats {
   unaskedEnvelopes: number
   /** Valid gossip messages Ignored (not taken, not forwarded) past their author's rate limit. */
   gossipRateLimited: number
+  /** Valid gossip messages Ignored (not taken, not forwarded) because this peer already stores them: replays (rows 7, 8). */
+  gossipReplays: number
 }
 
 export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   /** Sync protocol counters. */
-  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0, wantsTimedOut: 0, unaskedEnvelopes: 0, gossipRateLimited: 0 }
+  readonly stats: SyncStats = { havesSent: 0, wantsSent: 0, wantsServed: 0, batchEnvelopes: 0, envelopesServed: 0, wantsTimedOut: 0, unaskedEnvelopes: 0, gossipRateLimited: 0, gossipReplays: 0 }
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>
   readonly store: WeftStore
   readonly network: string
@@ -290,10 +292,14 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     return topic
   }
 
-  /** gossipsub's validator: Accept a valid envelope (kept for the message event), Reject invalid ones (the sender's score drops), Ignore duplicates. */
+  /** gossipsub's validator: Accept a valid envelope (kept for the message event), Reject invalid ones (the sender's score drops), Ignore replays of what is stored here and what is over an author's rate. */
   async #validate (topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
     try {
       const env = await openEnvelope(data, { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits })
+      if (await this.#opened.get(topic)?.holds(env) === true) {
+        this.stats.gossipReplays++
+        return TopicValidatorResult.Ignore
+      }
       // charged after the signature check: a forger cannot spend an honest author's tokens
       if (this.#authorRate?.take(`${topic}\n${env.author}`, monotonic()) === false) {
         this.stats.gossipRateLimited++

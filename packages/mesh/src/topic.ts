@@ -4,7 +4,7 @@
  * retries, and repair of gaps. All store writes and deliveries of a topic run
  * through one serial task queue, in order.
  */
-import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8 } from '@weft/core'
+import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, toHex, utf8 } from '@weft/core'
 import { ACK_PERSIST_MS, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
@@ -363,6 +363,20 @@ export class Topic {
   }
 
   // ---- receive ------------------------------------------------------------
+
+  /**
+   * True when this very message (same bytes) is already stored here, so a copy
+   * arriving now is a replay: gossip Ignores it and does not forward it
+   * (RELIABILITY.md rows 7 and 8). A different message at a held (author, seq)
+   * is not a replay; it goes on to the equivocation check.
+   */
+  async holds (env: Envelope): Promise<boolean> {
+    if (env.seq > (this.#held.get(env.author) ?? 0)) return false
+    if (this.#inbox.hasSeen(env.id)) return true
+    const { messages } = await this.#ctx.store.read(this.name, env.author, env.seq, env.seq)
+    const kept = messages[0]?.bytes
+    return kept !== undefined && toHex(kept) === toHex(env.bytes)
+  }
 
   /** Takes a verified envelope from gossip or sync; `from` is the peer that sent it. */
   ingest (env: Envelope, from: string): void {
