@@ -29,6 +29,16 @@ export class LinkProxy {
   lossCorrelation = 0
   /** Bytes per second each way; 0 = unlimited. */
   bandwidth = 0
+  /**
+   * Bytes one connection may carry in each direction before it is reset, as a circuit relay
+   * resets a relayed connection at its data limit (libp2p's default is 128 KiB); 0 = no limit.
+   * New connections start a fresh allowance.
+   */
+  dataLimit = 0
+  /** Connections reset at `dataLimit` so far. */
+  limitResets = 0
+  /** Bytes forwarded, both directions, all connections. */
+  forwarded = 0
   /** Random numbers for jitter and loss (the run's seeded generator). */
   rand: () => number = Math.random
   /** Bytes held back per direction before the sending side is paused (bounds the proxy's memory). */
@@ -90,6 +100,7 @@ export class LinkProxy {
       let lostRun = 0
       let tail = 0 // when the last chunk queued goes out
       let timer: ReturnType<typeof setTimeout> | undefined
+      let carried = 0
       const pump = (): void => {
         timer = undefined
         const now = Date.now()
@@ -103,6 +114,23 @@ export class LinkProxy {
       }
       to.once('close', () => { if (timer !== undefined) clearTimeout(timer) })
       from.on('data', (chunk: Buffer) => {
+        if (this.dataLimit > 0 && carried + chunk.length > this.dataLimit) {
+          // forward up to the limit, then end the connection: like a relay's stream reset, it
+          // comes after the bytes already relayed, so the receiver reads those first
+          const rest = this.dataLimit - carried
+          carried = this.dataLimit
+          this.forwarded += rest
+          this.limitResets++
+          this.#pairs.delete(pair)
+          from.removeAllListeners('close')
+          from.removeAllListeners('error')
+          from.on('error', () => {})
+          from.resetAndDestroy()
+          if (!to.destroyed) to.end(chunk.subarray(0, rest))
+          return
+        }
+        carried += chunk.length
+        this.forwarded += chunk.length
         const shaped = this.delayMs > 0 || this.jitterMs > 0 || this.loss > 0 || this.bandwidth > 0
         if (!shaped && queue.length === 0) {
           if (!to.write(chunk)) {

@@ -1,0 +1,58 @@
+// RELIABILITY.md row 35: a relay's data limit reached mid-sync. weft registers its sync protocol
+// and gossipsub without `runOnLimitedConnection`, so neither ever runs on a circuit-relayed
+// (limited) connection: a relay's data limit can cut only what goes over it (WebRTC signalling),
+// never a sync. What the row asks of the sync itself, that a connection reset in the middle of a
+// catch-up is resumed on a new connection from the last stored seq without duplicates, is shown
+// here on the link that carries it: a proxy that resets each connection after 128 KiB in either
+// direction, the way libp2p's circuit relay resets a relayed connection at its default data limit.
+import { peerIdFromString } from '@libp2p/peer-id'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Cluster, addr, until } from '../packages/mesh/test/helpers.ts'
+import { LinkProxy } from './proxy.ts'
+
+const LIMIT = 128 * 1024
+let cluster: Cluster | undefined
+let proxy: LinkProxy | undefined
+afterEach(async () => {
+  await proxy?.close()
+  await cluster?.stop()
+  proxy = cluster = undefined
+})
+
+describe('row 35: a connection reset at a relay-style data limit in the middle of a catch-up', () => {
+  it('resumes on each new connection from what is stored: all 2,000 messages once, in order, without fetching again what came before the reset', async () => {
+    cluster = new Cluster()
+    const holder = await cluster.add({ dataDir: cluster.dir() })
+    const t = await holder.topic('limit')
+    const payload = new Uint8Array(1024).fill(0x35)
+    for (let i = 0; i < 2_000; i++) await t.publish(payload)
+    const port = Number(addr(holder).split('/tcp/')[1]!.split('/')[0])
+    proxy = new LinkProxy('relay-limit', port)
+    proxy.dataLimit = LIMIT
+    await proxy.listen()
+    const through = `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${holder.libp2p.peerId.toString()}`
+    // the late peer reaches the holder only through the limited link
+    const late = await cluster.add({ dataDir: cluster.dir(), bootstrap: [through], listen: [] })
+    const seqs: number[] = []
+    let flagged = 0
+    ;(await late.topic('limit')).subscribe(m => {
+      seqs.push(m.seq)
+      if (m.redelivered) flagged++
+    })
+    const start = Date.now()
+    await until(() => seqs.length >= 2_000, 120_000, 'the whole backlog through a link reset every 128 KiB')
+    const ms = Date.now() - start
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(seqs).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1))
+    expect(flagged).toBe(0)
+    // the link was reset many times in the middle of the transfer, and the transfer resumed each time
+    const envelopeBytes = 2_000 * 1_130
+    expect(proxy.limitResets).toBeGreaterThanOrEqual(Math.floor(envelopeBytes / LIMIT) - 1)
+    // a sync that started over on each connection would never get past the first 128 KiB; one that
+    // resumes loses at most what a reset cut off, one sync frame (64 envelopes) and the connection's
+    // set-up (noise, identify, gossipsub, hello) per connection
+    expect(proxy.forwarded).toBeLessThan(envelopeBytes + proxy.limitResets * (64 * 1_130 + 16 * 1024))
+    expect(late.libp2p.getConnections(peerIdFromString(holder.libp2p.peerId.toString())).every(c => c.limits === undefined)).toBe(true)
+    console.log(`row 35: 2,000 × 1 KiB through a link reset at ${LIMIT} bytes: ${proxy.limitResets} resets, ${proxy.forwarded} bytes carried, caught up in ${ms} ms`)
+  }, 150_000)
+})
