@@ -64,6 +64,14 @@ describe('the demo', () => {
     expect(kb).toBeLessThan(BUNDLE_BUDGET_KB)
   })
 
+  it('row 34: in a private profile (no persistent storage) the demo warns that unsent messages may be lost', async () => {
+    const page = await person('Pat', 'private')
+    const warning = page.locator('#warning')
+    await warning.waitFor({ state: 'visible', timeout: 10_000 })
+    expect(await warning.textContent()).toContain('did not grant persistent storage')
+    await page.context().close()
+  })
+
   it('two people chat; one goes offline, writes, comes back; nothing lost, order kept, all acked', async () => {
     const ann = await person('Ann')
     const bob = await person('Bob')

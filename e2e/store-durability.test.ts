@@ -2,14 +2,18 @@
  * IndexedDB durability in real Chromium (playwright-core + /usr/bin/chromium):
  * a reload and a browser relaunch on a persistent profile keep what was
  * written; a capped quota gives a typed StorageFullError with earlier data
- * intact; two tabs of one origin never write the same (author, seq).
+ * intact; two tabs of one origin never write the same (author, seq); a tab
+ * crashed or a browser SIGKILLed in the middle of publishing keeps every
+ * committed message and reuses no seq (RELIABILITY.md row 28); a private
+ * (non-persistent) profile reports that it is not durable (row 34).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPage } from './lib/build-page.ts'
-import { launchPersistent } from './lib/chromium.ts'
+import { launch, launchPersistent } from './lib/chromium.ts'
 import { serveStatic } from './lib/static-server.ts'
 import type { Page } from 'playwright-core'
 import type { StaticServer } from './lib/static-server.ts'
@@ -43,7 +47,7 @@ async function ready (page: Page): Promise<void> {
 type Lab = {
   open(name?: string): Promise<{ persisted: boolean | undefined, created: boolean, storeId: string }>
   claim(): Promise<{ name: string, author: string, created: boolean }>
-  publish(topic: string, n: number, size?: number): Promise<{ ok: number[], error?: string }>
+  publish(topic: string, n: number, size?: number, log?: boolean): Promise<{ ok: number[], error?: string }>
   read(topic: string): Promise<{ held: Record<string, number>, seqs: Record<string, number[]>, corrupt: number }>
 }
 declare const lab: Lab
@@ -131,6 +135,98 @@ describe('IndexedDB store in Chromium', () => {
       expect([ida.author, idb.author]).not.toContain(idc.author)
     } finally {
       await context.close()
+    }
+  }, 120_000)
+  /**
+   * Row 28: publishes in a loop, logging each committed seq, until `crash` stops the page or
+   * the browser; then checks, from a fresh page, that every committed seq is there, the seqs
+   * have no gap, the counter matches the records, and the next publish takes the next seq.
+   */
+  async function crashMidPublish (crash: (page: Page, context: import('playwright-core').BrowserContext, dir: string) => Promise<import('playwright-core').BrowserContext>): Promise<{ committed: number, held: number }> {
+    const dir = profile()
+    let context = await launchPersistent(dir)
+    try {
+      const page = context.pages()[0] ?? await context.newPage()
+      await ready(page)
+      await page.evaluate(() => lab.open())
+      const me = await page.evaluate(() => lab.claim())
+      const committed: number[] = []
+      page.on('console', m => {
+        const hit = /^committed (\d+)$/.exec(m.text())
+        if (hit !== null) committed.push(Number(hit[1]))
+      })
+      void page.evaluate(() => lab.publish('c', 1_000_000, 512, true)).catch(() => undefined)
+      const deadline = Date.now() + 30_000
+      while (committed.length < 150 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(committed.length).toBeGreaterThanOrEqual(150)
+      context = await crash(page, context, dir)
+      const again = await context.newPage()
+      await ready(again)
+      await again.evaluate(() => lab.open())
+      const read = await again.evaluate(() => lab.read('c'))
+      const held = read.held[me.author]!
+      expect(read.corrupt).toBe(0)
+      // record and counter moved together: the records are exactly 1..held
+      expect(read.seqs[me.author]).toEqual(Array.from({ length: held }, (_, i) => i + 1))
+      // every write the page saw commit is there (it may hold one more, committed but not yet logged)
+      expect(held).toBeGreaterThanOrEqual(Math.max(...committed))
+      expect(held).toBeLessThanOrEqual(Math.max(...committed) + 1)
+      // the identity is free again (its tab is gone) and goes on at the next seq: no seq reused
+      expect((await again.evaluate(() => lab.claim())).author).toBe(me.author)
+      expect((await again.evaluate(() => lab.publish('c', 1, 512))).ok).toEqual([held + 1])
+      return { committed: committed.length, held }
+    } finally {
+      await context.close()
+    }
+  }
+
+  it('row 28: a tab that crashes in the middle of publishing keeps every committed message; the next publish takes the next seq', async () => {
+    const r = await crashMidPublish(async (page, context) => {
+      const cdp = await context.newCDPSession(page)
+      const crashed = new Promise(resolve => page.once('crash', resolve))
+      void cdp.send('Page.crash').catch(() => undefined)
+      await crashed
+      return context
+    })
+    console.log(`row 28, tab crash: ${r.committed} commits seen, ${r.held} held after`)
+  }, 120_000)
+
+  it('row 28: a browser SIGKILLed in the middle of publishing keeps every committed message when relaunched on its profile; no seq is reused', async () => {
+    const r = await crashMidPublish(async (_page, _context, dir) => {
+      // the browser's main process is the one started with this profile and no --type
+      const pids = execFileSync('pgrep', ['-f', '--', `--user-data-dir=${dir}`]).toString().trim().split('\n').map(Number)
+      const main = pids.filter(pid => !execFileSync('cat', [`/proc/${pid}/cmdline`]).toString().includes('--type='))
+      expect(main).toHaveLength(1)
+      process.kill(main[0]!, 'SIGKILL')
+      await _context.close().catch(() => undefined)
+      return await launchPersistent(dir)
+    })
+    console.log(`row 28, browser SIGKILL: ${r.committed} commits seen, ${r.held} held after`)
+  }, 120_000)
+
+  it('row 34: a private (non-persistent) profile reports no persistent storage, and keeps nothing once closed', async () => {
+    const browser = await launch()
+    try {
+      let context = await browser.newContext()
+      let page = await context.newPage()
+      await ready(page)
+      const first = await page.evaluate(() => lab.open())
+      expect(first.persisted).not.toBe(true)
+      await page.evaluate(() => lab.claim())
+      expect((await page.evaluate(() => lab.publish('p', 3))).ok).toEqual([1, 2, 3])
+      await context.close()
+      context = await browser.newContext()
+      page = await context.newPage()
+      await ready(page)
+      const reopened = await page.evaluate(() => lab.open())
+      // a new store, not the old one: nothing of the first session survived
+      expect(reopened.created).toBe(true)
+      expect(reopened.storeId).not.toBe(first.storeId)
+      expect(reopened.persisted).not.toBe(true)
+      expect((await page.evaluate(() => lab.read('p'))).held).toEqual({})
+      await context.close()
+    } finally {
+      await browser.close()
     }
   }, 120_000)
 })
