@@ -93,3 +93,16 @@ export const MAX_FRONTIER_AUTHORS = 100_000
 
 /** Topic names starting with this are weft's own (presence), not application topics. */
 export const RESERVED_TOPIC_PREFIX = '_weft/'
+
+/**
+ * Equivocation proofs in one sync frame, at most (each is two envelopes, up to 176 KiB). A
+ * frame with more, or with a proof that does not verify, ends the peer's stream (ProtocolError):
+ * an honest peer never sends either.
+ */
+export const MAX_PROOFS_PER_FRAME = 16
+
+/** Equivocation proofs kept per topic (found here or told by peers). Past it new ones are still checked and reported, but neither stored nor passed on. */
+export const MAX_PROOFS_PER_TOPIC = 1024
+
+/** Store reads a full frontier (Hello) may cost for fork detection: heads of authors past it are not checked. */
+export const MAX_FORK_READS = 256

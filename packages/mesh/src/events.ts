@@ -35,8 +35,12 @@ export interface MeshEvents {
   'dependency:missing': CustomEvent<{ topic: string, ranges: Array<{ author: string, from: number, to: number }> }>
   /** A message waited too long for its dependencies and was dropped (it can come again by sync). */
   'dependency:gave-up': CustomEvent<{ topic: string, expired: Expired }>
-  /** Two different messages with one (author, seq): the first is kept, this is the proof. */
-  'equivocation': CustomEvent<{ topic: string, proof: EquivocationProof }>
+  /**
+   * Two different messages with one (author, seq): the proof, reported once per (author, seq),
+   * whether this peer saw both (`from` unset; the first is the one it kept) or a peer told it
+   * (`from`). Every peer of the topic gets the proof, whichever message it kept.
+   */
+  'equivocation': CustomEvent<{ topic: string, proof: EquivocationProof, from?: string }>
   /**
    * A store record failed its checksum (a bit flip on disk, a torn write). It is never returned
    * as data. A message record (`topic`, `author`, `seq` set) is fetched again from peers that

@@ -5,17 +5,17 @@
  * to make one.
  */
 import { TypedEventEmitter } from 'main-event'
-import { clockGet, isRejection, nobleCrypto, openEnvelope } from '@weft/core'
+import { clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
-import { fromEntries, frontier } from './sync/frontier.ts'
+import { HEAD_BYTES, fromEntries, frontier } from './sync/frontier.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { Session } from './sync/session.ts'
 import { scoreTopic } from './gossip.ts'
@@ -23,10 +23,10 @@ import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
 import type { RateLimit } from './rate-limit.ts'
 import type { TopicContext } from './topic.ts'
-import type { Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
+import type { Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
+import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
 
 /** Milliseconds on a clock that never jumps, for durations, timeouts and rates (the wall clock is only for stamps and TTLs). */
 const monotonic = (): number => performance.now()
@@ -336,6 +336,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       sessions: () => this.#sessions.values(),
       announce: (topic, entries) => this.#announce(topic, entries),
       want: (session, topic, ranges) => this.#want(session, topic, ranges),
+      spreadProof: (topic, proof, except) => { this.#spreadProof(topic, proof, except) },
       emit: (type, detail) => { this.dispatchEvent(new CustomEvent(type, { detail }) as never) }
     }
   }
@@ -358,8 +359,65 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const session = new Session(remote, stream, monotonic())
     this.#sessions.set(remote, session)
     stream.addEventListener('close', () => { if (this.#sessions.get(remote) === session) this.#closeSession(remote) })
-    const topics = await Promise.all([...this.#opened.values()].map(t => frontier(t.name, t.held, t.oldest, true)))
+    const topics = [...this.#opened.values()].map(t => frontier(t.name, t.held, t.oldest, true, t.heads))
     await session.send({ hello: { network: this.network, topics } })
+    // the equivocations known here, so that a peer that kept the other message learns of it too
+    for (const t of this.#opened.values()) {
+      if (t.proofCount === 0) continue
+      for (const proof of await this.store.proofs(t.name)) {
+        if (session.closed) return
+        await session.send(proofFrame(t.name, proof))
+      }
+    }
+  }
+
+  /**
+   * Fork detection (RELIABILITY.md row 13): a full frontier names, per author, the id of the
+   * message at its held seq. Where this peer holds another message at that seq, the author
+   * equivocated while the two were apart: that message is asked for, and its arrival (in
+   * `#batch`) proves it. At most MAX_FORK_READS store reads per frontier.
+   */
+  async #checkForks (session: Session, topic: Topic, entries: readonly Entry[]): Promise<void> {
+    const ranges: SeqRange[] = []
+    const held = topic.held
+    const heads = topic.heads
+    let reads = 0
+    for (const e of entries.slice(0, MAX_FRONTIER_AUTHORS)) {
+      if (e.head.length !== HEAD_BYTES || e.seq < 1n || e.seq > BigInt(Number.MAX_SAFE_INTEGER)) continue
+      const seq = Number(e.seq)
+      const mineHeld = clockGet(held, e.author)
+      if (seq > mineHeld) continue
+      const mine = mineHeld === seq && heads.has(e.author) ? heads.get(e.author) : reads++ < MAX_FORK_READS ? await topic.idAt(e.author, seq) : undefined
+      if (mine === undefined || mine.startsWith(toHex(e.head))) continue
+      ranges.push({ author: e.author, from: seq, to: seq })
+    }
+    if (ranges.length === 0 || session.closed) return
+    const asked = ranges.slice(0, MAX_WANT_MESSAGES)
+    this.#detach(session, this.#sendWant(session, topic.name, asked, asked.length), topic.name, 0)
+  }
+
+  /** Passes an equivocation proof on to every connected peer but the one it came from. */
+  #spreadProof (topic: string, proof: EquivocationProof, except?: string): void {
+    for (const s of this.#sessions.values()) {
+      if (s.remote === except || s.closed) continue
+      void s.send(proofFrame(topic, proof)).catch(() => undefined)
+    }
+  }
+
+  /** Equivocation proofs a peer sent (RELIABILITY.md row 13): each verified; one that proves nothing ends the stream. */
+  async #proofs (session: Session, name: string, proofs: Array<{ first: Uint8Array, second: Uint8Array }>): Promise<void> {
+    if (proofs.length > MAX_PROOFS_PER_FRAME) throw new ProtocolError(`${proofs.length} equivocation proofs in one frame, the limit is ${MAX_PROOFS_PER_FRAME}`)
+    const topic = this.#opened.get(name)
+    if (topic === undefined) return
+    for (const p of proofs) {
+      try {
+        await topic.learn(p.first, p.second, session.remote)
+      } catch (err) {
+        if (!isRejection(err) && (err as Error)?.name !== 'InvalidArgumentError') throw err
+        this.dispatchEvent(new CustomEvent('message:rejected', { detail: { topic: name, from: session.remote, reason: `InvalidProof` } }))
+        throw new ProtocolError(`an equivocation proof that proves nothing: ${(err as Error).message}`)
+      }
+    }
   }
 
   #closeSession (remote: string): void {
@@ -409,6 +467,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     if (frame.have !== undefined) await this.#frontiers(session, frame.have.topics, now)
     if (frame.want !== undefined) await this.#serve(session, frame.want, now)
     if (frame.batch !== undefined) await this.#batch(session, frame.batch.topic, frame.batch.envelopes, frame.batch.last, frame.batch.wantId)
+    if (frame.proofs !== undefined) await this.#proofs(session, frame.proofs.topic, frame.proofs.proofs)
   }
 
   async #frontiers (session: Session, topics: Frontier[], now: number): Promise<void> {
@@ -421,6 +480,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       if (topic === undefined) continue
       this.#askRepair(session, f.topic)
       if (after > 0) await topic.acked(session.remote, after)
+      if (f.full) await this.#checkForks(session, topic, f.held)
       if (f.full) topic.pull(session)
       else if (!session.pullTimers.has(f.topic)) {
         // what this Have shows is most likely on its way by gossip: look again after the grace
@@ -537,6 +597,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     for (const r of opened) {
       if (r.status === 'fulfilled') {
         if (this.#damaged.get(name)?.has(`${r.value.author}/${r.value.seq}`) === true) await this.#repair(topic, r.value)
+        else if (r.value.seq <= clockGet(topic.held, r.value.author)) await topic.checkHeld(r.value) // a fork check's reply, or a copy
         else topic.ingest(r.value, session.remote)
         continue
       }
@@ -710,4 +771,9 @@ export function libp2pSigner (privateKey: PrivateKey): Signer {
 
 function toHexKey (key: Uint8Array | undefined): string {
   return key === undefined ? '' : Array.from(key, b => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** One equivocation proof as a sync frame (one per frame: a proof may be 176 KiB). */
+function proofFrame (topic: string, proof: EquivocationProof): SyncFrame {
+  return { proofs: { topic, proofs: [{ first: proof.first as Uint8Array<ArrayBuffer>, second: proof.second as Uint8Array<ArrayBuffer> }] } }
 }

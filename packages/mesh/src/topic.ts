@@ -4,11 +4,11 @@
  * retries, and repair of gaps. All store writes and deliveries of a topic run
  * through one serial task queue, in order.
  */
-import { Inbox, Outbox, clockGet, clockToObject, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, toHex, utf8 } from '@weft/core'
-import { ACK_PERSIST_MS, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
+import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, toHex, utf8, verifyEquivocationProof } from '@weft/core'
+import { ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
-import type { CryptoSuite, Envelope, EnvelopeLimits, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
+import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
 import type { MeshEvents } from './events.ts'
 
 type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
@@ -90,6 +90,8 @@ export interface TopicContext {
   /** Queues frontier entries to send to every session (debounced). */
   announce(topic: string, entries: Iterable<readonly [string, number]>): void
   want(session: Session, topic: string, ranges: SeqRange[]): void
+  /** Sends an equivocation proof to every connected peer but `except`. */
+  spreadProof(topic: string, proof: EquivocationProof, except?: string): void
   emit<K extends EventName>(type: K, detail: DetailOf<K>): void
 }
 
@@ -126,9 +128,14 @@ export class Topic {
   /** Stored before this process opened the topic, and the delivered frontier persisted then: between the two, a delivery may be a second one. */
   readonly #heldAtOpen: VersionVector
   readonly #deliveredAtOpen: VersionVector
+  /** Equivocations known here, as `author/seq`: found by this peer or told by others (RELIABILITY.md row 13). */
+  readonly #proofs: Set<string>
+  /** Per author, the id of the last message stored since the topic opened (sent in Hello for fork detection). */
+  readonly #heads = new Map<string, { seq: number, id: string }>()
 
-  private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[]) {
+  private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[], proofs: readonly EquivocationProof[]) {
     this.name = name
+    this.#proofs = new Set(proofs.map(proofKey))
     this.#ctx = ctx
     this.#heldAtOpen = new Map(held)
     this.#deliveredAtOpen = new Map(delivered)
@@ -139,10 +146,10 @@ export class Topic {
   }
 
   static async open (name: string, ctx: TopicContext): Promise<Topic> {
-    const [held, oldest, delivered, outbox] = await Promise.all([
-      ctx.store.held(name), ctx.store.oldest(name), ctx.store.delivered(name), ctx.store.outbox(name, ctx.me)
+    const [held, oldest, delivered, outbox, proofs] = await Promise.all([
+      ctx.store.held(name), ctx.store.oldest(name), ctx.store.delivered(name), ctx.store.outbox(name, ctx.me), ctx.store.proofs(name)
     ])
-    return new Topic(name, ctx, held, oldest, delivered, outbox)
+    return new Topic(name, ctx, held, oldest, delivered, outbox, proofs)
   }
 
   /** Per author, the highest contiguous seq stored here. */
@@ -254,6 +261,7 @@ export class Topic {
         continue
       }
       this.#held.set(ctx.me, first + envs.length - 1)
+      this.#heads.set(ctx.me, { seq: envs[envs.length - 1]!.seq, id: envs[envs.length - 1]!.id })
       const released: Envelope[] = []
       for (const [i, env] of envs.entries()) {
         const acked = new Promise<AckOutcome>(resolve => this.#ackWaiters.set(env.seq, resolve))
@@ -383,11 +391,9 @@ export class Topic {
     if (this.#stopped) return
     const r = this.#inbox.receive(env, this.#ctx.monotonic())
     if (r.status === 'equivocation' && r.proof !== undefined) {
-      const proof = r.proof
-      this.#ctx.emit('equivocation', { topic: this.name, proof })
-      void this.#ctx.store.addProof(proof).catch(err => this.#error(err))
+      void this.#found(r.proof).catch(err => this.#error(err))
     } else if (r.status === 'conflict') {
-      void this.#conflict(env)
+      void this.checkHeld(env).catch(err => this.#error(err))
     } else if (r.status === 'rejected' && r.reason === 'too-far-ahead') {
       this.#ctx.emit('message:rejected', { topic: this.name, from, reason: r.error?.name ?? 'SeqOutOfRangeError' })
     } else if (r.status === 'buffered' || r.reason === 'buffer-full') {
@@ -396,14 +402,67 @@ export class Topic {
     this.#take(r.deliverable)
   }
 
-  async #conflict (env: Envelope): Promise<void> {
+  /**
+   * A verified message at an (author, seq) this peer already holds: if the stored one is
+   * another message, the two prove an equivocation (also the reply to a fork check).
+   */
+  async checkHeld (env: Envelope): Promise<void> {
+    if (this.#inbox.hasSeen(env.id)) return
     const { messages } = await this.#ctx.store.read(this.name, env.author, env.seq, env.seq)
     const kept = messages[0]
-    if (kept === undefined) return
+    if (kept === undefined || toHex(kept.bytes) === toHex(env.bytes)) return
     const first = await openEnvelope(kept.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
-    const proof = proveEquivocation(first, env)
-    this.#ctx.emit('equivocation', { topic: this.name, proof })
+    await this.#found(proveEquivocation(first, env))
+  }
+
+  /** Per author, the id of the message at its held seq, where known since the topic opened. */
+  get heads (): ReadonlyMap<string, string> {
+    const out = new Map<string, string>()
+    for (const [author, h] of this.#heads) if (this.#held.get(author) === h.seq) out.set(author, h.id)
+    return out
+  }
+
+  /** The id of the stored message (author, seq), from memory when it is the head, else read from the store. */
+  async idAt (author: string, seq: number): Promise<string | undefined> {
+    const head = this.#heads.get(author)
+    if (head?.seq === seq) return head.id
+    const { messages } = await this.#ctx.store.read(this.name, author, seq, seq)
+    return messages[0] === undefined ? undefined : envelopeId(messages[0].bytes, this.#ctx.crypto)
+  }
+
+  /**
+   * An equivocation this peer saw or a peer told it of (`from`): reported once, stored,
+   * and passed on to every other connected peer, so that every peer of the topic ends up
+   * with the same proof whichever of the two messages it kept (RELIABILITY.md row 13).
+   * Returns false when it was known already.
+   */
+  async #found (proof: EquivocationProof, from?: string): Promise<boolean> {
+    const key = proofKey(proof)
+    if (this.#proofs.has(key)) return false
+    const keep = this.#proofs.size < MAX_PROOFS_PER_TOPIC
+    if (keep) this.#proofs.add(key)
+    this.#ctx.emit('equivocation', { topic: this.name, proof, ...(from !== undefined ? { from } : {}) })
+    if (!keep) return true
     await this.#ctx.store.addProof(proof)
+    this.#ctx.spreadProof(this.name, proof, from)
+    return true
+  }
+
+  /** Equivocations known in this topic. */
+  get proofCount (): number {
+    return this.#proofs.size
+  }
+
+  /**
+   * A proof a peer sent: verified with the author's key (rejects with a typed error when it
+   * proves nothing), then handled as one found here. Resolves to false when it was known.
+   */
+  async learn (first: Uint8Array, second: Uint8Array, from: string): Promise<boolean> {
+    const decoded = decodeEnvelope(first, this.#ctx.limits)
+    const proof: EquivocationProof = { author: authorIdFromKey(decoded.authorKey), topic: this.name, seq: decoded.seq, first, second }
+    if (this.#proofs.has(proofKey(proof))) return false
+    await verifyEquivocationProof(proof, { crypto: this.#ctx.crypto, network: this.#ctx.network, limits: this.#ctx.limits })
+    return await this.#found(proof, from)
   }
 
   /**
@@ -436,6 +495,7 @@ export class Topic {
             this.#held.set(m.author, m.seq)
             changed.set(m.author, m.seq)
           }
+          for (const e of foreign) if (this.#held.get(e.author) === e.seq) this.#heads.set(e.author, { seq: e.seq, id: e.id })
           this.#ctx.announce(this.name, changed)
           if (r.stored.length > 0) this.#ctx.emit('messages:stored', { topic: this.name, count: r.stored.length })
           if (this.#live) await this.#deliver(batch)
@@ -636,4 +696,8 @@ export class Topic {
     for (const resolve of this.#ackWaiters.values()) resolve({ acked: false, reason: 'stopped' })
     this.#ackWaiters.clear()
   }
+}
+
+function proofKey (proof: EquivocationProof): string {
+  return `${proof.author}/${proof.seq}`
 }

@@ -1,7 +1,8 @@
 /**
  * Hostile input at the mesh level, RELIABILITY.md section 11:
  * row 3 (length-prefix bomb on the sync stream, and a slow trickle), row 8 (replay after the
- * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency),
+ * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency), row 13
+ * (equivocation sent to two sides: the proof reaches every peer; a false proof ends the stream),
  * row 24 (catch-up flood: unasked and oversized sync replies), row 25
  * (withholding: a peer advertises messages and never serves them), row 26 (fake custody
  * receipts: a peer acks everything and stores nothing).
@@ -144,6 +145,64 @@ describe('hostile input at the mesh', () => {
     void ts
   }, 60_000)
 
+  it('row 13: an author signs two versions of one seq, each side keeps its own; once a peer sees both, the proof reaches every peer, also one that joins later; a proof that proves nothing ends the stream', async () => {
+    cluster = new Cluster()
+    // two sides that do not meet: a, fed by ia; c, fed by ic
+    const a = await cluster.add()
+    const c = await cluster.add()
+    const ia = await cluster.add({ bootstrap: [addr(a)] })
+    const ic = await cluster.add({ bootstrap: [addr(c)] })
+    const side = new Map<WeftPeer, string[]>()
+    const told = new Map<WeftPeer, Array<{ seq: number, from?: string }>>()
+    const watch = async (p: WeftPeer): Promise<void> => {
+      side.set(p, [])
+      told.set(p, [])
+      ;(await p.topic('q')).subscribe(m => { side.get(p)!.push(m.text() ?? '') })
+      p.addEventListener('equivocation', e => { told.get(p)!.push({ seq: e.detail.proof.seq, ...(e.detail.from !== undefined ? { from: e.detail.from } : {}) }) })
+    }
+    for (const p of [a, c, ia, ic]) await watch(p)
+    await until(() => ia.libp2p.getConnections().length > 0 && ic.libp2p.getConnections().length > 0, 5_000, 'connected')
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    const liar = nobleSigner(new Uint8Array(32).fill(63))
+    const one = await sealEnvelope(input('q', 1, 'version one'), liar, crypto)
+    const two = await sealEnvelope(input('q', 1, 'version two'), liar, crypto)
+    await inject(ia, 'q', one.bytes)
+    await inject(ic, 'q', two.bytes)
+    await until(() => side.get(a)!.length === 1 && side.get(c)!.length === 1, 10_000, 'each side delivers its version')
+    expect(side.get(a)).toEqual(['version one'])
+    expect(side.get(c)).toEqual(['version two'])
+    for (const p of [a, c, ia, ic]) expect(told.get(p)).toEqual([]) // nobody has seen both yet
+    // b meets both sides: it gets one version by sync, sees the other, and tells everyone
+    const b = await cluster.add({ bootstrap: [addr(a), addr(c)] })
+    await watch(b)
+    const all = [a, b, c, ia, ic]
+    await until(() => all.every(p => told.get(p)!.length === 1), 15_000, 'the proof at every peer')
+    for (const p of all) expect(told.get(p)![0]!.seq).toBe(1)
+    expect(told.get(b)![0]!.from).toBeUndefined() // b found it
+    expect(told.get(a)![0]!.from).toBe(b.libp2p.peerId.toString()) // a was told by b
+    for (const p of all) expect(await p.store.proofs('q')).toHaveLength(1)
+    // each side still holds the version it kept: the proof carries both, so every peer can tell
+    expect(side.get(a)).toEqual(['version one'])
+    expect(side.get(c)).toEqual(['version two'])
+    // a peer that joins later gets the proof when its session opens
+    const d = await cluster.add({ bootstrap: [addr(c)] })
+    await watch(d)
+    await until(() => told.get(d)!.length === 1, 10_000, 'the proof at a late peer')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    for (const p of [...all, d]) expect(told.get(p)).toHaveLength(1) // once each: passed on once, not echoed back
+    // a false proof (two copies of one message) from a raw sync peer ends its stream, and is not taken
+    const rejected: string[] = []
+    a.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
+    const forger = nobleSigner(new Uint8Array(32).fill(64))
+    const honest = await sealEnvelope(input('q', 1, 'only one'), forger, crypto)
+    const { send, stream } = await fakeSyncPeer(a)
+    const copy = honest.bytes as Uint8Array<ArrayBuffer>
+    await send({ proofs: { topic: 'q', proofs: [{ first: copy, second: copy }] } })
+    await until(() => rejected.includes('InvalidProof'), 5_000, 'the false proof refused')
+    await until(() => stream.status !== 'open', 5_000, 'its stream ended')
+    expect(await a.store.proofs('q')).toHaveLength(1)
+  }, 60_000)
+
   it('row 9: a seq far ahead of the frontier is refused without buffering; row 12: a phantom dependency waits in the buffer without holding up anyone else', async () => {
     cluster = new Cluster()
     const victim = await cluster.add()
@@ -204,7 +263,7 @@ describe('hostile input at the mesh', () => {
 
     // a want in flight, answered with more envelopes than a want may ask for: refused before any is verified
     const flood = await fakeSyncPeer(victim)
-    await flood.send({ hello: { network: NETWORK, topics: [{ topic: 'f', held: [{ author: 'someone', seq: 10n }], oldest: [], full: true }] } })
+    await flood.send({ hello: { network: NETWORK, topics: [{ topic: 'f', held: [{ author: 'someone', seq: 10n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
     await until(() => flood.wants.length > 0, 5_000, 'the victim asks the flooder')
     const before = { unasked: victim.stats.unaskedEnvelopes, batch: victim.stats.batchEnvelopes, rejected: rejected.length }
     const junk = Array.from({ length: MAX_WANT_MESSAGES + 1 }, () => Uint8Array.of(1, 2, 3))
@@ -225,9 +284,9 @@ describe('hostile input at the mesh', () => {
     const got: number[] = []
     t.subscribe(m => { got.push(m.seq) })
     const withholder = await fakeSyncPeer(victim)
-    const claim = (seq: number): SyncFrame => ({ have: { topics: [{ topic: 'w', held: [{ author: holder.me, seq: BigInt(seq) }], oldest: [], full: false }] } })
+    const claim = (seq: number): SyncFrame => ({ have: { topics: [{ topic: 'w', held: [{ author: holder.me, seq: BigInt(seq), head: new Uint8Array(0) }], oldest: [], full: false }] } })
     // it claims ten more than anyone has
-    await withholder.send({ hello: { network: NETWORK, topics: [{ topic: 'w', held: [{ author: holder.me, seq: 60n }], oldest: [], full: true }] } })
+    await withholder.send({ hello: { network: NETWORK, topics: [{ topic: 'w', held: [{ author: holder.me, seq: 60n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
     await until(() => withholder.wants.length === 1, 5_000, 'the victim asks the withholder')
     const askedAt = Date.now()
     // the real holder comes along: the victim gets everything from it while the first want still hangs

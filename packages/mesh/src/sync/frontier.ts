@@ -1,14 +1,20 @@
 /** Conversions between version vectors and their wire form. */
-import { clockFrom } from '@weft/core'
+import { clockFrom, fromHex } from '@weft/core'
 import { MAX_FRONTIER_AUTHORS } from '../constants.ts'
 import type { VersionVector } from '@weft/core'
 import type { Entry, Frontier } from './pb/sync.ts'
 
 const MAX = BigInt(Number.MAX_SAFE_INTEGER)
 
-export function toEntries (vv: Iterable<readonly [string, number]>): Entry[] {
+/** Bytes of a message id sent as a head: 128 bits, so a forger cannot make two messages share one. */
+export const HEAD_BYTES = 16
+
+export function toEntries (vv: Iterable<readonly [string, number]>, heads?: ReadonlyMap<string, string>): Entry[] {
   const out: Entry[] = []
-  for (const [author, seq] of vv) out.push({ author, seq: BigInt(seq) })
+  for (const [author, seq] of vv) {
+    const head = heads?.get(author)
+    out.push({ author, seq: BigInt(seq), head: head === undefined ? new Uint8Array(0) : fromHex(head.slice(0, HEAD_BYTES * 2)) })
+  }
   return out
 }
 
@@ -22,6 +28,7 @@ export function fromEntries (entries: readonly Entry[]): VersionVector {
   return clockFrom(out)
 }
 
-export function frontier (topic: string, held: VersionVector, oldest: VersionVector, full: boolean): Frontier {
-  return { topic, held: toEntries(held), oldest: toEntries([...oldest].filter(([, s]) => s > 1)), full }
+/** A topic's frontier on the wire; `heads` (author → id of the message at its held seq) go with full frontiers. */
+export function frontier (topic: string, held: VersionVector, oldest: VersionVector, full: boolean, heads?: ReadonlyMap<string, string>): Frontier {
+  return { topic, held: toEntries(held, heads), oldest: toEntries([...oldest].filter(([, s]) => s > 1)), full }
 }

@@ -1,10 +1,12 @@
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Entry {
   author: string
   seq: bigint
+  head: Uint8Array<ArrayBuffer>
 }
 
 export namespace Entry {
@@ -27,13 +29,19 @@ export namespace Entry {
           w.uint64(obj.seq)
         }
 
+        if ((obj.head != null && obj.head.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.head)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           author: '',
-          seq: 0n
+          seq: 0n,
+          head: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -48,6 +56,10 @@ export namespace Entry {
             }
             case 2: {
               obj.seq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.head = reader.bytes()
               break
             }
             default: {
@@ -79,6 +91,13 @@ export namespace Entry {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.head`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -101,6 +120,11 @@ export namespace Entry {
     value: bigint
   }
 
+  export interface EntryHeadFieldEvent {
+    field: '$.head'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Entry>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Entry.codec())
   }
@@ -109,7 +133,7 @@ export namespace Entry {
     return decodeMessage(buf, Entry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryAuthorFieldEvent | EntrySeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Generator<EntryAuthorFieldEvent | EntrySeqFieldEvent | EntryHeadFieldEvent> {
     return streamMessage(buf, Entry.codec(), opts)
   }
 }
@@ -299,6 +323,12 @@ export namespace Frontier {
     index: number
   }
 
+  export interface FrontierHeldHeadFieldEvent {
+    field: '$.held[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface FrontierOldestAuthorFieldEvent {
     field: '$.oldest[].author'
     value: string
@@ -308,6 +338,12 @@ export namespace Frontier {
   export interface FrontierOldestSeqFieldEvent {
     field: '$.oldest[].seq'
     value: bigint
+    index: number
+  }
+
+  export interface FrontierOldestHeadFieldEvent {
+    field: '$.oldest[].head'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -324,7 +360,7 @@ export namespace Frontier {
     return decodeMessage(buf, Frontier.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frontier>): Generator<FrontierTopicFieldEvent | FrontierHeldAuthorFieldEvent | FrontierHeldSeqFieldEvent | FrontierOldestAuthorFieldEvent | FrontierOldestSeqFieldEvent | FrontierFullFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frontier>): Generator<FrontierTopicFieldEvent | FrontierHeldAuthorFieldEvent | FrontierHeldSeqFieldEvent | FrontierHeldHeadFieldEvent | FrontierOldestAuthorFieldEvent | FrontierOldestSeqFieldEvent | FrontierOldestHeadFieldEvent | FrontierFullFieldEvent> {
     return streamMessage(buf, Frontier.codec(), opts)
   }
 }
@@ -599,6 +635,12 @@ export namespace Hello {
     index: number
   }
 
+  export interface HelloTopicsHeldHeadFieldEvent {
+    field: '$.topics[].held[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface HelloTopicsOldestAuthorFieldEvent {
     field: '$.topics[].oldest[].author'
     value: string
@@ -608,6 +650,12 @@ export namespace Hello {
   export interface HelloTopicsOldestSeqFieldEvent {
     field: '$.topics[].oldest[].seq'
     value: bigint
+    index: number
+  }
+
+  export interface HelloTopicsOldestHeadFieldEvent {
+    field: '$.topics[].oldest[].head'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -625,7 +673,7 @@ export namespace Hello {
     return decodeMessage(buf, Hello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloNetworkFieldEvent | HelloTopicsTopicFieldEvent | HelloTopicsHeldAuthorFieldEvent | HelloTopicsHeldSeqFieldEvent | HelloTopicsOldestAuthorFieldEvent | HelloTopicsOldestSeqFieldEvent | HelloTopicsFullFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloNetworkFieldEvent | HelloTopicsTopicFieldEvent | HelloTopicsHeldAuthorFieldEvent | HelloTopicsHeldSeqFieldEvent | HelloTopicsHeldHeadFieldEvent | HelloTopicsOldestAuthorFieldEvent | HelloTopicsOldestSeqFieldEvent | HelloTopicsOldestHeadFieldEvent | HelloTopicsFullFieldEvent> {
     return streamMessage(buf, Hello.codec(), opts)
   }
 }
@@ -1113,6 +1161,12 @@ export namespace Have {
     index: number
   }
 
+  export interface HaveTopicsHeldHeadFieldEvent {
+    field: '$.topics[].held[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface HaveTopicsOldestAuthorFieldEvent {
     field: '$.topics[].oldest[].author'
     value: string
@@ -1122,6 +1176,12 @@ export namespace Have {
   export interface HaveTopicsOldestSeqFieldEvent {
     field: '$.topics[].oldest[].seq'
     value: bigint
+    index: number
+  }
+
+  export interface HaveTopicsOldestHeadFieldEvent {
+    field: '$.topics[].oldest[].head'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -1139,8 +1199,262 @@ export namespace Have {
     return decodeMessage(buf, Have.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Have>): Generator<HaveTopicsTopicFieldEvent | HaveTopicsHeldAuthorFieldEvent | HaveTopicsHeldSeqFieldEvent | HaveTopicsOldestAuthorFieldEvent | HaveTopicsOldestSeqFieldEvent | HaveTopicsFullFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Have>): Generator<HaveTopicsTopicFieldEvent | HaveTopicsHeldAuthorFieldEvent | HaveTopicsHeldSeqFieldEvent | HaveTopicsHeldHeadFieldEvent | HaveTopicsOldestAuthorFieldEvent | HaveTopicsOldestSeqFieldEvent | HaveTopicsOldestHeadFieldEvent | HaveTopicsFullFieldEvent> {
     return streamMessage(buf, Have.codec(), opts)
+  }
+}
+
+export interface Proof {
+  first: Uint8Array<ArrayBuffer>
+  second: Uint8Array<ArrayBuffer>
+}
+
+export namespace Proof {
+  let _codec: Codec<Proof>
+
+  export const codec = (): Codec<Proof> => {
+    if (_codec == null) {
+      _codec = message<Proof>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.first != null && obj.first.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.first)
+        }
+
+        if ((obj.second != null && obj.second.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.second)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          first: uint8ArrayAlloc(0),
+          second: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.first = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.second = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.first`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.second`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ProofFirstFieldEvent {
+    field: '$.first'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ProofSecondFieldEvent {
+    field: '$.second'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Proof>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Proof.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proof>): Proof {
+    return decodeMessage(buf, Proof.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proof>): Generator<ProofFirstFieldEvent | ProofSecondFieldEvent> {
+    return streamMessage(buf, Proof.codec(), opts)
+  }
+}
+
+export interface Proofs {
+  topic: string
+  proofs: Proof[]
+}
+
+export namespace Proofs {
+  let _codec: Codec<Proofs>
+
+  export const codec = (): Codec<Proofs> => {
+    if (_codec == null) {
+      _codec = message<Proofs>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.topic != null && obj.topic !== '')) {
+          w.uint32(10)
+          w.string(obj.topic)
+        }
+
+        if (obj.proofs != null && obj.proofs.length > 0) {
+          for (const value of obj.proofs) {
+            w.uint32(18)
+            Proof.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          topic: '',
+          proofs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.topic = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.proofs != null && obj.proofs.length === opts.limits.proofs) {
+                throw new MaxLengthError('Decode error - repeated field "proofs" had too many elements')
+              }
+
+              obj.proofs.push(Proof.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.proofs$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          proofs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.topic`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.proofs != null && obj.proofs === opts.limits.proofs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "proofs" had too many elements')
+              }
+
+              for (const evt of Proof.codec().stream(reader, reader.uint32(), `${prefix}.proofs[]`, {
+                limits: opts.limits?.proofs$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.proofs
+                }
+              }
+
+              obj.proofs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ProofsTopicFieldEvent {
+    field: '$.topic'
+    value: string
+  }
+
+  export interface ProofsProofsFirstFieldEvent {
+    field: '$.proofs[].first'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ProofsProofsSecondFieldEvent {
+    field: '$.proofs[].second'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<Proofs>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Proofs.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proofs>): Proofs {
+    return decodeMessage(buf, Proofs.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Proofs>): Generator<ProofsTopicFieldEvent | ProofsProofsFirstFieldEvent | ProofsProofsSecondFieldEvent> {
+    return streamMessage(buf, Proofs.codec(), opts)
   }
 }
 
@@ -1149,6 +1463,7 @@ export interface SyncFrame {
   want?: Want
   batch?: Batch
   have?: Have
+  proofs?: Proofs
 }
 
 export namespace SyncFrame {
@@ -1179,6 +1494,11 @@ export namespace SyncFrame {
         if (obj.have != null) {
           w.uint32(34)
           Have.codec().encode(obj.have, w)
+        }
+
+        if (obj.proofs != null) {
+          w.uint32(42)
+          Proofs.codec().encode(obj.proofs, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1214,6 +1534,12 @@ export namespace SyncFrame {
             case 4: {
               obj.have = Have.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.have
+              })
+              break
+            }
+            case 5: {
+              obj.proofs = Proofs.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.proofs
               })
               break
             }
@@ -1260,6 +1586,13 @@ export namespace SyncFrame {
 
               break
             }
+            case 5: {
+              yield * Proofs.codec().stream(reader, reader.uint32(), `${prefix}.proofs`, {
+                limits: opts.limits?.proofs
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1295,6 +1628,12 @@ export namespace SyncFrame {
     index: number
   }
 
+  export interface SyncFrameHelloTopicsHeldHeadFieldEvent {
+    field: '$.hello.topics[].held[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncFrameHelloTopicsOldestAuthorFieldEvent {
     field: '$.hello.topics[].oldest[].author'
     value: string
@@ -1304,6 +1643,12 @@ export namespace SyncFrame {
   export interface SyncFrameHelloTopicsOldestSeqFieldEvent {
     field: '$.hello.topics[].oldest[].seq'
     value: bigint
+    index: number
+  }
+
+  export interface SyncFrameHelloTopicsOldestHeadFieldEvent {
+    field: '$.hello.topics[].oldest[].head'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -1385,6 +1730,12 @@ export namespace SyncFrame {
     index: number
   }
 
+  export interface SyncFrameHaveTopicsHeldHeadFieldEvent {
+    field: '$.have.topics[].held[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncFrameHaveTopicsOldestAuthorFieldEvent {
     field: '$.have.topics[].oldest[].author'
     value: string
@@ -1397,9 +1748,32 @@ export namespace SyncFrame {
     index: number
   }
 
+  export interface SyncFrameHaveTopicsOldestHeadFieldEvent {
+    field: '$.have.topics[].oldest[].head'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SyncFrameHaveTopicsFullFieldEvent {
     field: '$.have.topics[].full'
     value: boolean
+    index: number
+  }
+
+  export interface SyncFrameProofsTopicFieldEvent {
+    field: '$.proofs.topic'
+    value: string
+  }
+
+  export interface SyncFrameProofsProofsFirstFieldEvent {
+    field: '$.proofs.proofs[].first'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncFrameProofsProofsSecondFieldEvent {
+    field: '$.proofs.proofs[].second'
+    value: Uint8Array<ArrayBuffer>
     index: number
   }
 
@@ -1411,7 +1785,7 @@ export namespace SyncFrame {
     return decodeMessage(buf, SyncFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncFrame>): Generator<SyncFrameHelloNetworkFieldEvent | SyncFrameHelloTopicsTopicFieldEvent | SyncFrameHelloTopicsHeldAuthorFieldEvent | SyncFrameHelloTopicsHeldSeqFieldEvent | SyncFrameHelloTopicsOldestAuthorFieldEvent | SyncFrameHelloTopicsOldestSeqFieldEvent | SyncFrameHelloTopicsFullFieldEvent | SyncFrameWantTopicFieldEvent | SyncFrameWantIdFieldEvent | SyncFrameWantRangesAuthorFieldEvent | SyncFrameWantRangesFromFieldEvent | SyncFrameWantRangesToFieldEvent | SyncFrameWantMaxMessagesFieldEvent | SyncFrameBatchTopicFieldEvent | SyncFrameBatchWantIdFieldEvent | SyncFrameBatchEnvelopesFieldEvent | SyncFrameBatchLastFieldEvent | SyncFrameHaveTopicsTopicFieldEvent | SyncFrameHaveTopicsHeldAuthorFieldEvent | SyncFrameHaveTopicsHeldSeqFieldEvent | SyncFrameHaveTopicsOldestAuthorFieldEvent | SyncFrameHaveTopicsOldestSeqFieldEvent | SyncFrameHaveTopicsFullFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncFrame>): Generator<SyncFrameHelloNetworkFieldEvent | SyncFrameHelloTopicsTopicFieldEvent | SyncFrameHelloTopicsHeldAuthorFieldEvent | SyncFrameHelloTopicsHeldSeqFieldEvent | SyncFrameHelloTopicsHeldHeadFieldEvent | SyncFrameHelloTopicsOldestAuthorFieldEvent | SyncFrameHelloTopicsOldestSeqFieldEvent | SyncFrameHelloTopicsOldestHeadFieldEvent | SyncFrameHelloTopicsFullFieldEvent | SyncFrameWantTopicFieldEvent | SyncFrameWantIdFieldEvent | SyncFrameWantRangesAuthorFieldEvent | SyncFrameWantRangesFromFieldEvent | SyncFrameWantRangesToFieldEvent | SyncFrameWantMaxMessagesFieldEvent | SyncFrameBatchTopicFieldEvent | SyncFrameBatchWantIdFieldEvent | SyncFrameBatchEnvelopesFieldEvent | SyncFrameBatchLastFieldEvent | SyncFrameHaveTopicsTopicFieldEvent | SyncFrameHaveTopicsHeldAuthorFieldEvent | SyncFrameHaveTopicsHeldSeqFieldEvent | SyncFrameHaveTopicsHeldHeadFieldEvent | SyncFrameHaveTopicsOldestAuthorFieldEvent | SyncFrameHaveTopicsOldestSeqFieldEvent | SyncFrameHaveTopicsOldestHeadFieldEvent | SyncFrameHaveTopicsFullFieldEvent | SyncFrameProofsTopicFieldEvent | SyncFrameProofsProofsFirstFieldEvent | SyncFrameProofsProofsSecondFieldEvent> {
     return streamMessage(buf, SyncFrame.codec(), opts)
   }
 }
