@@ -106,3 +106,12 @@ export const MAX_PROOFS_PER_TOPIC = 1024
 
 /** Store reads a full frontier (Hello) may cost for fork detection: heads of authors past it are not checked. */
 export const MAX_FORK_READS = 256
+
+/**
+ * A store write of received messages that failed (a full disk, a quota) is tried again after
+ * this long, doubling up to STORE_RETRY_MAX_MS. Until it succeeds the messages wait in memory,
+ * nothing is delivered past them and no custody ack goes out for them, so publishers' windows
+ * fill and they slow down; each failure is reported as an `error` event.
+ */
+export const STORE_RETRY_MS = 1_000
+export const STORE_RETRY_MAX_MS = 30_000

@@ -5,7 +5,10 @@
  * through one serial task queue, in order.
  */
 import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, toHex, utf8, verifyEquivocationProof } from '@weft/core'
-import { ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH } from './constants.ts'
+import {
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
+  STORE_RETRY_MS
+} from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -124,6 +127,9 @@ export class Topic {
   #ackTimer: ReturnType<typeof setTimeout> | undefined
   readonly #roomWaiters = new Set<Waiter>()
   #repairTimer: ReturnType<typeof setTimeout> | undefined
+  /** A failed store write of received messages is tried again after this timer (RELIABILITY.md row 27). */
+  #storeRetry: ReturnType<typeof setTimeout> | undefined
+  #storeRetryMs = STORE_RETRY_MS / 2
   #stopped = false
   /** Stored before this process opened the topic, and the delivered frontier persisted then: between the two, a delivery may be a second one. */
   readonly #heldAtOpen: VersionVector
@@ -478,7 +484,7 @@ export class Topic {
   }
 
   #kickStore (): void {
-    if (this.#storing) return
+    if (this.#storing || this.#storeRetry !== undefined || this.#stopped) return
     this.#storing = true
     this.#enqueue(async () => {
       try {
@@ -488,7 +494,22 @@ export class Topic {
           const batch = this.#toStore.splice(0, RECEIVE_BATCH)
           const foreign = batch.filter(e => e.author !== this.#ctx.me)
           const delivered = this.#deliveredToPersist.splice(0)
-          const r = await this.#ctx.store.appendReceived(this.name, foreign, delivered.length > 0 ? { entries: delivered } : undefined)
+          let r: Awaited<ReturnType<WeftStore['appendReceived']>>
+          try {
+            r = await this.#ctx.store.appendReceived(this.name, foreign, delivered.length > 0 ? { entries: delivered } : undefined)
+          } catch (err) {
+            // nothing of it was stored (a full disk, say): keep it all, report, try again later
+            this.#toStore.unshift(...batch)
+            this.#deliveredToPersist.unshift(...delivered)
+            this.#error(err)
+            this.#storeRetryMs = Math.min(this.#storeRetryMs * 2, STORE_RETRY_MAX_MS)
+            this.#storeRetry = setTimeout(() => {
+              this.#storeRetry = undefined
+              this.#kickStore()
+            }, this.#storeRetryMs)
+            return
+          }
+          this.#storeRetryMs = STORE_RETRY_MS / 2
           if (delivered.length > 0) this.#ctx.emit('delivery:persisted', { topic: this.name, entries: delivered })
           const changed = new Map<string, number>()
           for (const m of r.stored) {
@@ -686,6 +707,7 @@ export class Topic {
     if (this.#stopped) return
     this.#stopped = true
     this.#cancelRepair()
+    clearTimeout(this.#storeRetry)
     if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer)
     this.#ackTimer = undefined
     await this.#persistAcks()

@@ -4,9 +4,12 @@
  * the host) fills the disk. publish() must reject with StorageFullError, write nothing half,
  * keep the peer up, and go on at the next seq once space is free; the subscriber gets every
  * published message once, in order, and never the refused one. Needs root (mount); without
- * it the test fails and says so.
+ * it the test fails and says so. Also the receiving side: a subscriber whose store fills up
+ * while messages arrive keeps them and stores them once space is back (in process, a
+ * MemoryStore with a size cap, which fails exactly like a full disk).
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { MemoryStore } from '@weft/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster, addr, until } from './helpers.ts'
 import type { ChildProcess } from 'node:child_process'
@@ -69,4 +72,32 @@ describe('disk full', () => {
     // background writes that met the full disk (acks, outbox) were reported as typed errors, nothing else
     expect(new Set(last.errors)).toEqual(new Set(last.errors.length > 0 ? ['StorageFullError'] : []))
   }, 120_000)
+
+  it('row 27 on the receiving side: a subscriber whose store is full keeps what arrives, reports it, and stores and delivers it all, once and in order, when space is back', async () => {
+    cluster = new Cluster()
+    const publisher = await cluster.add()
+    const disk = new MemoryStore()
+    const subscriber = await cluster.add({ adapter: disk, bootstrap: [addr(publisher)] })
+    const t = await publisher.topic('full')
+    const got: number[] = []
+    ;(await subscriber.topic('full')).subscribe(m => { got.push(m.seq) })
+    const errors: string[] = []
+    subscriber.addEventListener('error', e => { errors.push(e.detail.error.name) })
+    await until(() => subscriber.sessionCount > 0, 10_000, 'connected')
+    for (let i = 0; i < 20; i++) await t.publish(`before ${i}`)
+    await until(() => got.length === 20, 10_000, 'the first 20')
+    // the disk fills: nothing more fits
+    disk.maxBytes = 0
+    const acked = []
+    for (let i = 0; i < 50; i++) acked.push((await t.publish(`while full ${i}`)).acked)
+    await until(() => errors.includes('StorageFullError'), 10_000, 'the full disk reported')
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    expect(got).toHaveLength(20) // nothing delivered that could not be stored
+    disk.maxBytes = Infinity
+    await until(() => got.length === 70, 30_000, 'all 70 once space is back')
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toEqual(Array.from({ length: 70 }, (_, i) => i + 1))
+    expect((await Promise.all(acked)).every(a => a.acked)).toBe(true)
+    expect(new Set(errors)).toEqual(new Set(['StorageFullError']))
+  }, 60_000)
 })
