@@ -60,6 +60,7 @@ const ids = new Map<string, string>() // `${author}/${seq}` -> id, for app acks
 // corrupt records and their repair go to this client's log (chaos/results/…/logs/<node>.log)
 peer.addEventListener('store:corrupt', (e) => { process.stderr.write(`store:corrupt ${JSON.stringify(e.detail)}\n`) })
 peer.addEventListener('store:repaired', (e) => { process.stderr.write(`store:repaired ${JSON.stringify(e.detail)}\n`) })
+peer.addEventListener('error', (e) => { process.stderr.write(`error ${e.detail.topic ?? ''} ${e.detail.error.name}: ${e.detail.error.message}\n`) })
 peer.addEventListener('delivery:persisted', (e) => {
   for (const x of e.detail.entries) {
     const id = ids.get(`${x.author}/${x.seq}`)

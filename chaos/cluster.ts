@@ -3,8 +3,8 @@
 // and restart, SIGSTOP/SIGCONT, power loss, cutting links, moving the wall clock of clients run
 // under libfaketime). Client histories and the
 // controller's own events go, in arrival order, into one history (and history.jsonl).
-import { spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { build } from 'vite'
@@ -54,6 +54,11 @@ export interface ClusterInit {
   browsers?: number
   /** Clients n1…nK run under libfaketime, each with its own clock (setClock). @default 0 */
   clocks?: number
+  /**
+   * The last K clients keep their data on a small disk of their own: a tmpfs of SMALL_DISK_BYTES
+   * mounted on their data folder for the run (needs root), which `fillDisk` fills. @default 0
+   */
+  smallDisks?: number
   /** Each client's links: to this many relays. @default 2 */
   relaysPerClient?: number
   topics: string[]
@@ -62,6 +67,9 @@ export interface ClusterInit {
   payload: ClientConfig['payload']
   seed: number
 }
+
+/** Size of a client's own disk (ClusterInit.smallDisks). */
+export const SMALL_DISK_BYTES = 64 * 1024 * 1024
 
 export class Cluster {
   readonly history: HistoryEvent[] = []
@@ -78,6 +86,8 @@ export class Cluster {
   #browser: Browser | undefined
   #server: StaticServer | undefined
   readonly #pageLog: WriteStream
+  /** tmpfs mounts made for small disks, unmounted at stop */
+  readonly #mounts: string[] = []
 
   constructor (init: ClusterInit) {
     this.#init = init
@@ -117,6 +127,7 @@ export class Cluster {
       setFakeOffset(p.clock, 0)
     }
     for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0 })
+    for (const name of this.clientNames.slice(this.clientNames.length - (this.#init.smallDisks ?? 0))) this.#mountSmallDisk(this.procs.get(name)!.dataDir)
     for (const r of this.relayNames) await this.#startRelay(r)
     for (const c of this.clientNames) this.#startClient(c)
     if (this.browserNames.length > 0) await this.#startBrowsers()
@@ -231,6 +242,32 @@ export class Cluster {
       if (p.child === undefined || p.child.exitCode !== null || p.child.signalCode !== null) done()
       else p.child.once('exit', done)
     })
+  }
+
+  /** Names of the clients on a small disk of their own. */
+  get smallDiskNames (): string[] {
+    return this.clientNames.slice(this.clientNames.length - (this.#init.smallDisks ?? 0))
+  }
+
+  #mountSmallDisk (dir: string): void {
+    mkdirSync(dir, { recursive: true })
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_DISK_BYTES}`, 'weft-chaos-disk', dir], { stdio: 'pipe' })
+    if (r.status !== 0) throw new Error(`a small disk (tmpfs) for the disk-full nemesis needs root and mount(8): ${r.stderr?.toString().trim() ?? r.error}`)
+    this.#mounts.push(dir)
+  }
+
+  /** Fills a small-disk client's disk (a ballast file takes every free byte): its writes fail with ENOSPC. Returns the bytes taken. */
+  fillDisk (name: string): number {
+    const dir = this.procs.get(name)!.dataDir
+    const { bavail, bsize } = statfsSync(dir)
+    const bytes = Number(bavail) * Number(bsize)
+    writeFileSync(join(dir, 'ballast'), Buffer.alloc(bytes))
+    return bytes
+  }
+
+  /** Frees what `fillDisk` took. */
+  freeDisk (name: string): void {
+    rmSync(join(this.procs.get(name)!.dataDir, 'ballast'), { force: true })
   }
 
   /** Flips one bit in a stored message of a stopped client (chaos/bit-flip.ts); kill it first. */
@@ -348,6 +385,7 @@ export class Cluster {
     await this.#browser?.close()
     await this.#server?.close()
     for (const proxy of this.links.values()) await proxy.close()
+    for (const dir of this.#mounts.splice(0)) spawnSync('umount', [dir], { stdio: 'pipe' })
     await new Promise(resolve => this.#pageLog.end(resolve))
     await new Promise(resolve => this.#out.end(resolve))
   }

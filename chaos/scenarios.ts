@@ -23,6 +23,8 @@ export interface Scenario {
   browsers?: number
   /** Clients n1…nK run under libfaketime, their wall clocks moved by Cluster.setClock. @default 0 */
   clocks?: number
+  /** Clients on a small disk of their own (ClusterInit.smallDisks). */
+  smallDisks?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
@@ -230,14 +232,16 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C7',
-    what: 'power losses (SIGKILL during a burst of writes, then the WAL cut and torn after its last commit), 5 per run (long: 20); after the first (long: every 4th) one bit flipped in a stored message',
+    what: 'power losses (SIGKILL during a burst of writes, then the WAL cut and torn after its last commit), 5 per run (long: 20); after the first (long: every 4th) one bit flipped in a stored message; after the second (long: every 4th) the disk of n9 full for U(3,8) s while it runs and writes a burst (at the next loss whose victim is another node)',
     relays: 3,
     clients: 9,
+    smallDisks: 1,
     faultMs: { short: 60_000, long: 180_000 },
     nemesis: async (ctx) => {
       const c = ctx.cluster
       const count = ctx.long ? 20 : 5
       const gap = (ctx.until - Date.now()) / (count + 1)
+      let diskFullDue = false
       for (let i = 0; i < count; i++) {
         await ctx.sleep(gap * between(ctx.rand, 0.5, 1))
         const victim = pick(ctx.rand, c.clientNames.filter(n => c.isUp(n)))
@@ -253,6 +257,20 @@ export const SCENARIOS: Scenario[] = [
         await c.restart(victim)
         c.record({ t: Date.now(), type: 'nemesis', fault: 'power-loss', targets: [victim], phase: 'stop', info: { ...loss } })
         if (flip !== undefined) c.record({ t: Date.now(), type: 'nemesis', fault: 'bit-flip', targets: [victim], phase: 'stop' })
+        // a disk that fills up under a running node (ENOSPC): publishes fail, received messages wait
+        if (ctx.long ? i % 4 === 1 : i === 1) diskFullDue = true
+        const full = c.smallDiskNames.find(n => c.isUp(n) && n !== victim)
+        if (diskFullDue && full !== undefined) {
+          diskFullDue = false
+          const bytes = c.fillDisk(full)
+          c.record({ t: Date.now(), type: 'nemesis', fault: 'disk-full', targets: [full], phase: 'start', info: { bytes } })
+          // SQLite reuses its WAL file after a checkpoint, so steady writes may not need a new byte:
+          // a burst grows the WAL and meets the full disk
+          c.burst(full)
+          await ctx.sleep(between(ctx.rand, 3_000, 8_000))
+          c.freeDisk(full)
+          c.record({ t: Date.now(), type: 'nemesis', fault: 'disk-full', targets: [full], phase: 'stop' })
+        }
       }
       await ctx.sleep(Math.max(0, ctx.until - Date.now()))
     },
