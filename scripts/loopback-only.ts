@@ -1,7 +1,7 @@
-// Runs a command inside a new network namespace where only the loopback interface
-// exists and is up: every socket of the command and its children (relays, page
+// Runs a command inside a new network namespace (and mount namespace) where only the loopback
+// interface exists and is up: every socket of the command and its children (relays, page
 // servers, Chromium and its WebRTC ICE checks) can reach 127.0.0.0/8 and nothing
-// else (BROWSER-NOTES G1). Needs root, or unprivileged user namespaces (`unshare -rn`),
+// else (BROWSER-NOTES G1). Needs root, or unprivileged user namespaces (`unshare -rnm`),
 // and `ip` (iproute2).
 //
 //   node scripts/loopback-only.ts vitest run
@@ -21,7 +21,9 @@ if (process.env.WEFT_LOOPBACK_ONLY === '1') {
 } else {
   const inner = ['sh', '-c', 'ip link set lo up && exec "$@"', 'loopback-only', ...command]
   const asRoot = process.getuid?.() === 0
-  const flags = asRoot ? ['-n'] : ['-r', '-n']
+  // its own mount namespace too: mounts made inside (chaos C7's small disks) end with it, even
+  // when the run is killed
+  const flags = asRoot ? ['-n', '-m'] : ['-r', '-n', '-m']
   const probe = spawnSync('unshare', [...flags, '--', 'sh', '-c', 'ip link set lo up'], { stdio: 'pipe' })
   if (probe.error !== undefined || probe.status !== 0) {
     const why = probe.error?.message ?? probe.stderr.toString().trim()
