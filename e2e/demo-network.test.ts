@@ -137,6 +137,29 @@ describe('the demo across browsers and a failing relay (loopback-only namespace)
     }
   }, 180_000)
 
+  it('row 36: messages around libp2p WebRTC\'s 16 KiB message boundary go page to page over the direct connection alone, byte for byte', async () => {
+    // the relay is down (a): the direct WebRTC connection is the only path. Texts from 16,280 to
+    // 16,520 characters, one apart in steps of 4, put the encoded gossip frame on both sides of
+    // 16 KiB whatever the envelope and RPC overhead, and across two data channel messages
+    const texts = Array.from({ length: 61 }, (_, i) => {
+      const n = 16_280 + i * 4
+      const head = `boundary ${n} `
+      let body = ''
+      for (let k = 0; body.length < n - head.length; k++) body += String.fromCharCode(33 + ((k * 7 + n) % 90))
+      return head + body.slice(0, n - head.length)
+    })
+    for (const t of texts) await say(ann, t)
+    await sees(bob, texts[texts.length - 1]!, 60_000)
+    const s = await state(bob)
+    const got = s.messages.filter(m => m.text.startsWith('boundary '))
+    expect(got.map(m => m.text.length)).toEqual(texts.map(t => t.length))
+    expect(got.every((m, i) => m.text === texts[i])).toBe(true)
+    // the same messages (author, seq) on both sides
+    const sent = (await state(ann)).messages.filter(m => m.own && m.text.startsWith('boundary '))
+    expect(got.map(m => `${m.author}/${m.seq}`)).toEqual(sent.map(m => `${m.author}/${m.seq}`))
+    expect((await state(bob)).connection).toBe('direct')
+  }, 120_000)
+
   it('e) the relay comes back: both pages redial it by themselves, and a newcomer gets the whole room from it', async () => {
     await demo.restartRelay()
     const relayId = demo.relay.peerId
