@@ -252,7 +252,7 @@ export class Cluster {
   #mountSmallDisk (dir: string): void {
     mkdirSync(dir, { recursive: true })
     const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_DISK_BYTES}`, 'weft-chaos-disk', dir], { stdio: 'pipe' })
-    if (r.status !== 0) throw new Error(`a small disk (tmpfs) for the disk-full nemesis needs root and mount(8): ${r.stderr?.toString().trim() ?? r.error}`)
+    if (r.status !== 0) throw new Error(`a small disk (tmpfs) for the disk-full nemesis needs mount(8) as root or in a user namespace (run through scripts/loopback-only.ts): ${r.stderr?.toString().trim() ?? r.error}`)
     this.#mounts.push(dir)
   }
 
