@@ -10,6 +10,7 @@
  * These are property tests, not a coverage-guided fuzzer (no Jazzer.js here).
  */
 import fc from 'fast-check'
+import { varint } from '@weft/test-suites/varint'
 import { describe, expect, it } from 'vitest'
 import { CausalBuffer } from './causal/causal-buffer.ts'
 import { DEFAULT_MAX_SEQ_GAP } from './constants.ts'
@@ -372,13 +373,3 @@ describe('hostile rows as properties (RELIABILITY.md section 11)', () => {
     expect(stored).toBeGreaterThan(50)
   })
 })
-
-function varint (n: number): number[] {
-  const out: number[] = []
-  while (n >= 128) {
-    out.push((n & 127) | 128)
-    n = Math.floor(n / 128)
-  }
-  out.push(n)
-  return out
-}

@@ -9,6 +9,7 @@
  * hostile-rows.test.ts (row 36). Fixed fast-check seed: deterministic.
  */
 import fc from 'fast-check'
+import { varint } from '@weft/test-suites/varint'
 import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../src/errors.ts'
 import { readFrames } from '../src/sync/framing.ts'
@@ -41,16 +42,6 @@ function cut (bytes: Uint8Array, points: number[]): Uint8Array[] {
     if (p > from) out.push(bytes.subarray(from, p))
     from = p
   }
-  return out
-}
-
-function varint (n: number): number[] {
-  const out: number[] = []
-  while (n >= 128) {
-    out.push((n & 127) | 128)
-    n = Math.floor(n / 128)
-  }
-  out.push(n)
   return out
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
+import { varint } from '@weft/test-suites/varint'
 import { describe, expect, it } from 'vitest'
 import { Body, Envelope as EnvelopePb } from './pb/envelope.ts'
 import { decodeEnvelope, encodeBody, encodeEnvelope, contextWireBytes } from './codec.ts'
@@ -253,16 +254,6 @@ describe('envelope codec', () => {
     expect(contextWireBytes(full)).toBe(encodeBody({ ...base, context: full }, signer.publicKey).length - without.length)
   })
 })
-
-function varint (n: number): number[] {
-  const out: number[] = []
-  while (n >= 128) {
-    out.push((n & 127) | 128)
-    n >>>= 7
-  }
-  out.push(n)
-  return out
-}
 
 it('decodeEnvelope alone validates without crypto', () => {
   expect(() => decodeEnvelope(Uint8Array.of(1, 2, 3))).toThrow(expect.objectContaining({ name: 'MalformedEnvelopeError' }))
