@@ -379,13 +379,12 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
    */
   async #checkForks (session: Session, topic: Topic, entries: readonly Entry[]): Promise<void> {
     const ranges: SeqRange[] = []
-    const held = topic.held
     const heads = topic.heads
     let reads = 0
     for (const e of entries.slice(0, MAX_FRONTIER_AUTHORS)) {
       if (e.head.length !== HEAD_BYTES || e.seq < 1n || e.seq > BigInt(Number.MAX_SAFE_INTEGER)) continue
       const seq = Number(e.seq)
-      const mineHeld = clockGet(held, e.author)
+      const mineHeld = topic.heldOf(e.author)
       if (seq > mineHeld) continue
       const mine = mineHeld === seq && heads.has(e.author) ? heads.get(e.author) : reads++ < MAX_FORK_READS ? await topic.idAt(e.author, seq) : undefined
       if (mine === undefined || mine.startsWith(toHex(e.head))) continue
@@ -537,7 +536,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.stats.wantsServed++
     const ranges: SeqRange[] = want.ranges.slice(0, 1024).flatMap(r => {
       const from = Number(r.from)
-      const to = Math.min(Number(r.to), clockGet(topic.held, r.author))
+      const to = Math.min(Number(r.to), topic.heldOf(r.author))
       return Number.isSafeInteger(from) && from >= 1 && from <= to ? [{ author: r.author, from, to }] : []
     })
     const max = Math.min(want.maxMessages > 0 ? want.maxMessages : MAX_WANT_MESSAGES, MAX_WANT_MESSAGES)
@@ -597,7 +596,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     for (const r of opened) {
       if (r.status === 'fulfilled') {
         if (this.#damaged.get(name)?.has(`${r.value.author}/${r.value.seq}`) === true) await this.#repair(topic, r.value)
-        else if (r.value.seq <= clockGet(topic.held, r.value.author)) await topic.checkHeld(r.value) // a fork check's reply, or a copy
+        else if (r.value.seq <= topic.heldOf(r.value.author)) await topic.checkHeld(r.value) // a fork check's reply, or a copy
         else topic.ingest(r.value, session.remote)
         continue
       }

@@ -163,6 +163,11 @@ export class Topic {
     return new Map(this.#held)
   }
 
+  /** The highest contiguous seq of `author` stored here (0: none); no copy of the vector. */
+  heldOf (author: string): number {
+    return this.#held.get(author) ?? 0
+  }
+
   get oldest (): VersionVector {
     return new Map(this.#oldest)
   }
