@@ -86,6 +86,18 @@ async function sees (page: Page, text: string, timeout = 20_000): Promise<void> 
   await page.waitForFunction((t) => weftDemo.state().messages.some(m => m.text === t), text, { timeout })
 }
 
+/**
+ * Row 36's texts: 16,280 to 16,520 characters, 4 apart, so that the encoded gossip frame falls
+ * on both sides of @libp2p/webrtc's 16 KiB message size whatever the envelope and RPC overhead.
+ */
+const boundaryTexts = Array.from({ length: 61 }, (_, i) => {
+  const n = 16_280 + i * 4
+  const head = `boundary ${n} `
+  let body = ''
+  for (let k = 0; body.length < n - head.length; k++) body += String.fromCharCode(33 + ((k * 7 + n) % 90))
+  return head + body.slice(0, n - head.length)
+})
+
 describe('the demo across browsers and a failing relay (loopback-only namespace)', () => {
   const logs: string[] = []
   let ann: Page
@@ -138,16 +150,8 @@ describe('the demo across browsers and a failing relay (loopback-only namespace)
   }, 180_000)
 
   it('row 36: messages around libp2p WebRTC\'s 16 KiB message boundary go page to page over the direct connection alone, byte for byte', async () => {
-    // the relay is down (a): the direct WebRTC connection is the only path. Texts from 16,280 to
-    // 16,520 characters, one apart in steps of 4, put the encoded gossip frame on both sides of
-    // 16 KiB whatever the envelope and RPC overhead, and across two data channel messages
-    const texts = Array.from({ length: 61 }, (_, i) => {
-      const n = 16_280 + i * 4
-      const head = `boundary ${n} `
-      let body = ''
-      for (let k = 0; body.length < n - head.length; k++) body += String.fromCharCode(33 + ((k * 7 + n) % 90))
-      return head + body.slice(0, n - head.length)
-    })
+    // the relay is down (a): the direct WebRTC connection is the only path
+    const texts = boundaryTexts
     for (const t of texts) await say(ann, t)
     await sees(bob, texts[texts.length - 1]!, 60_000)
     const s = await state(bob)
@@ -155,6 +159,7 @@ describe('the demo across browsers and a failing relay (loopback-only namespace)
     expect(got.map(m => m.text.length)).toEqual(texts.map(t => t.length))
     expect(got.every((m, i) => m.text === texts[i])).toBe(true)
     // the same messages (author, seq) on both sides
+    await ann.waitForFunction((n) => weftDemo.state().messages.filter(m => m.own && m.text.startsWith('boundary ')).length === n, texts.length, { timeout: 20_000 })
     const sent = (await state(ann)).messages.filter(m => m.own && m.text.startsWith('boundary '))
     expect(got.map(m => `${m.author}/${m.seq}`)).toEqual(sent.map(m => `${m.author}/${m.seq}`))
     expect((await state(bob)).connection).toBe('direct')
@@ -169,12 +174,12 @@ describe('the demo across browsers and a failing relay (loopback-only namespace)
     await say(bob, 'the relay is back')
     await sees(ann, 'the relay is back')
     // Carol meets only the relay at first: the room's history (written partly while the
-    // relay was down) reaches her whole, each author's messages in order
+    // relay was down, row 36's 16 KiB texts included) reaches her whole, each author's messages in order
     const carol = await person('Carol', 'direct')
     await sees(carol, 'the relay is back', 30_000)
     const s = await state(carol)
     const texts = (author: string): string[] => s.messages.filter(m => m.author === author).map(m => m.text)
-    expect(texts(annId)).toEqual(['hello over WebRTC', ...[1, 2, 3, 4, 5].map(i => `ann without relay ${i}`)])
+    expect(texts(annId)).toEqual(['hello over WebRTC', ...[1, 2, 3, 4, 5].map(i => `ann without relay ${i}`), ...boundaryTexts])
     expect(texts(bobId)).toEqual([...[1, 2, 3, 4, 5].map(i => `bob without relay ${i}`), 'the relay is back'])
     expect(s.redelivered).toBe(0)
   }, 180_000)
