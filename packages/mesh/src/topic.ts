@@ -454,8 +454,10 @@ export class Topic {
     if (keep) this.#proofs.add(key)
     this.#ctx.emit('equivocation', { topic: this.name, proof, ...(from !== undefined ? { from } : {}) })
     if (!keep) return true
-    await this.#ctx.store.addProof(proof)
     this.#ctx.spreadProof(this.name, proof, from)
+    // a proof that cannot be stored (a full disk) is still reported and passed on; the peer
+    // that sent it is not at fault
+    await this.#ctx.store.addProof(proof).catch(err => this.#error(err))
     return true
   }
 

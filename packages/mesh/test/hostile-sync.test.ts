@@ -180,7 +180,11 @@ describe('hostile input at the mesh', () => {
     for (const p of all) expect(told.get(p)![0]!.seq).toBe(1)
     expect(told.get(b)![0]!.from).toBeUndefined() // b found it
     expect(told.get(a)![0]!.from).toBe(b.libp2p.peerId.toString()) // a was told by b
-    for (const p of all) expect(await p.store.proofs('q')).toHaveLength(1)
+    for (const p of all) {
+      let stored = 0
+      await until(async () => (stored = (await p.store.proofs('q')).length) >= 1, 5_000, 'the proof stored')
+      expect(stored).toBe(1)
+    }
     // each side still holds the version it kept: the proof carries both, so every peer can tell
     expect(side.get(a)).toEqual(['version one'])
     expect(side.get(c)).toEqual(['version two'])
