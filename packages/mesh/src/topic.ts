@@ -392,9 +392,14 @@ export class Topic {
   async holds (env: Envelope): Promise<boolean> {
     if (env.seq > (this.#held.get(env.author) ?? 0)) return false
     if (this.#inbox.hasSeen(env.id)) return true
-    const { messages } = await this.#ctx.store.read(this.name, env.author, env.seq, env.seq)
-    const kept = messages[0]?.bytes
+    const kept = await this.#storedAt(env.author, env.seq)
     return kept !== undefined && toHex(kept) === toHex(env.bytes)
+  }
+
+  /** The stored bytes of one message, if this peer holds it (and its record is sound). */
+  async #storedAt (author: string, seq: number): Promise<Uint8Array | undefined> {
+    const { messages } = await this.#ctx.store.read(this.name, author, seq, seq)
+    return messages[0]?.bytes
   }
 
   /** Takes a verified envelope from gossip or sync; `from` is the peer that sent it. */
@@ -419,10 +424,9 @@ export class Topic {
    */
   async checkHeld (env: Envelope): Promise<void> {
     if (this.#inbox.hasSeen(env.id)) return
-    const { messages } = await this.#ctx.store.read(this.name, env.author, env.seq, env.seq)
-    const kept = messages[0]
-    if (kept === undefined || toHex(kept.bytes) === toHex(env.bytes)) return
-    const first = await openEnvelope(kept.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
+    const kept = await this.#storedAt(env.author, env.seq)
+    if (kept === undefined || toHex(kept) === toHex(env.bytes)) return
+    const first = await openEnvelope(kept, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
     await this.#found(proveEquivocation(first, env))
   }
 
@@ -437,8 +441,8 @@ export class Topic {
   async idAt (author: string, seq: number): Promise<string | undefined> {
     const head = this.#heads.get(author)
     if (head?.seq === seq) return head.id
-    const { messages } = await this.#ctx.store.read(this.name, author, seq, seq)
-    return messages[0] === undefined ? undefined : envelopeId(messages[0].bytes, this.#ctx.crypto)
+    const kept = await this.#storedAt(author, seq)
+    return kept === undefined ? undefined : envelopeId(kept, this.#ctx.crypto)
   }
 
   /**
