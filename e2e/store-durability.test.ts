@@ -7,7 +7,7 @@
  * committed message and reuses no seq (RELIABILITY.md row 28); a private
  * (non-persistent) profile reports that it is not durable (row 34).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPage } from './lib/build-page.ts'
 import { launch, launchPersistent } from './lib/chromium.ts'
 import { serveStatic } from './lib/static-server.ts'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import type { StaticServer } from './lib/static-server.ts'
 
 let server: StaticServer
@@ -142,7 +142,7 @@ describe('IndexedDB store in Chromium', () => {
    * the browser; then checks, from a fresh page, that every committed seq is there, the seqs
    * have no gap, the counter matches the records, and the next publish takes the next seq.
    */
-  async function crashMidPublish (crash: (page: Page, context: import('playwright-core').BrowserContext, dir: string) => Promise<import('playwright-core').BrowserContext>): Promise<{ committed: number, held: number }> {
+  async function crashMidPublish (crash: (page: Page, context: BrowserContext, dir: string) => Promise<BrowserContext>): Promise<{ committed: number, held: number }> {
     const dir = profile()
     let context = await launchPersistent(dir)
     try {
@@ -192,13 +192,13 @@ describe('IndexedDB store in Chromium', () => {
   }, 120_000)
 
   it('row 28: a browser SIGKILLed in the middle of publishing keeps every committed message when relaunched on its profile; no seq is reused', async () => {
-    const r = await crashMidPublish(async (_page, _context, dir) => {
+    const r = await crashMidPublish(async (_page, context, dir) => {
       // the browser's main process is the one started with this profile and no --type
       const pids = execFileSync('pgrep', ['-f', '--', `--user-data-dir=${dir}`]).toString().trim().split('\n').map(Number)
-      const main = pids.filter(pid => !execFileSync('cat', [`/proc/${pid}/cmdline`]).toString().includes('--type='))
+      const main = pids.filter(pid => !readFileSync(`/proc/${pid}/cmdline`).toString().includes('--type='))
       expect(main).toHaveLength(1)
       process.kill(main[0]!, 'SIGKILL')
-      await _context.close().catch(() => undefined)
+      await context.close().catch(() => undefined)
       return await launchPersistent(dir)
     })
     console.log(`row 28, browser SIGKILL: ${r.committed} commits seen, ${r.held} held after`)
