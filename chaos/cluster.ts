@@ -56,7 +56,7 @@ export interface ClusterInit {
   clocks?: number
   /**
    * The last K clients keep their data on a small disk of their own: a tmpfs of SMALL_DISK_BYTES
-   * mounted on their data folder for the run (needs root), which `fillDisk` fills. @default 0
+   * mounted on their data folder for the run (root, or a user namespace as scripts/loopback-only.ts makes), which `fillDisk` fills. @default 0
    */
   smallDisks?: number
   /** Each client's links: to this many relays. @default 2 */
@@ -127,7 +127,7 @@ export class Cluster {
       setFakeOffset(p.clock, 0)
     }
     for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0 })
-    for (const name of this.clientNames.slice(this.clientNames.length - (this.#init.smallDisks ?? 0))) this.#mountSmallDisk(this.procs.get(name)!.dataDir)
+    for (const name of this.smallDiskNames) this.#mountSmallDisk(this.procs.get(name)!.dataDir)
     for (const r of this.relayNames) await this.#startRelay(r)
     for (const c of this.clientNames) this.#startClient(c)
     if (this.browserNames.length > 0) await this.#startBrowsers()

@@ -84,4 +84,4 @@ export { crc32, sealRecord, openRecord } from './store/record.ts'
 
 export { authorIdFromKey, authorKeyFromId, tagOfKey, tagOfAuthor } from './util/author.ts'
 export type { AuthorId, AuthorTag } from './util/author.ts'
-export { toHex, fromHex, utf8, fromUtf8 } from './util/bytes.ts'
+export { toHex, fromHex, utf8, fromUtf8, equalBytes } from './util/bytes.ts'

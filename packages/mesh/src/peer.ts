@@ -379,14 +379,12 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
    */
   async #checkForks (session: Session, topic: Topic, entries: readonly Entry[]): Promise<void> {
     const ranges: SeqRange[] = []
-    const heads = topic.heads
     let reads = 0
     for (const e of entries.slice(0, MAX_FRONTIER_AUTHORS)) {
       if (e.head.length !== HEAD_BYTES || e.seq < 1n || e.seq > BigInt(Number.MAX_SAFE_INTEGER)) continue
       const seq = Number(e.seq)
-      const mineHeld = topic.heldOf(e.author)
-      if (seq > mineHeld) continue
-      const mine = mineHeld === seq && heads.has(e.author) ? heads.get(e.author) : reads++ < MAX_FORK_READS ? await topic.idAt(e.author, seq) : undefined
+      if (seq > topic.heldOf(e.author)) continue
+      const mine = topic.headId(e.author, seq) ?? (reads++ < MAX_FORK_READS ? await topic.idAt(e.author, seq) : undefined)
       if (mine === undefined || mine.startsWith(toHex(e.head))) continue
       ranges.push({ author: e.author, from: seq, to: seq })
     }

@@ -4,7 +4,7 @@
  * retries, and repair of gaps. All store writes and deliveries of a topic run
  * through one serial task queue, in order.
  */
-import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, toHex, utf8, verifyEquivocationProof } from '@weft/core'
+import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8, verifyEquivocationProof } from '@weft/core'
 import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
   STORE_RETRY_MS
@@ -390,10 +390,10 @@ export class Topic {
    * is not a replay; it goes on to the equivocation check.
    */
   async holds (env: Envelope): Promise<boolean> {
-    if (env.seq > (this.#held.get(env.author) ?? 0)) return false
+    if (env.seq > this.heldOf(env.author)) return false
     if (this.#inbox.hasSeen(env.id)) return true
     const kept = await this.#storedAt(env.author, env.seq)
-    return kept !== undefined && toHex(kept) === toHex(env.bytes)
+    return kept !== undefined && equalBytes(kept, env.bytes)
   }
 
   /** The stored bytes of one message, if this peer holds it (and its record is sound). */
@@ -425,7 +425,7 @@ export class Topic {
   async checkHeld (env: Envelope): Promise<void> {
     if (this.#inbox.hasSeen(env.id)) return
     const kept = await this.#storedAt(env.author, env.seq)
-    if (kept === undefined || toHex(kept) === toHex(env.bytes)) return
+    if (kept === undefined || equalBytes(kept, env.bytes)) return
     const first = await openEnvelope(kept, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
     await this.#found(proveEquivocation(first, env))
   }
@@ -437,10 +437,16 @@ export class Topic {
     return out
   }
 
+  /** The id of the message (author, seq) when it is the author's held head, known in memory; no store read. */
+  headId (author: string, seq: number): string | undefined {
+    const head = this.#heads.get(author)
+    return head?.seq === seq && this.heldOf(author) === seq ? head.id : undefined
+  }
+
   /** The id of the stored message (author, seq), from memory when it is the head, else read from the store. */
   async idAt (author: string, seq: number): Promise<string | undefined> {
-    const head = this.#heads.get(author)
-    if (head?.seq === seq) return head.id
+    const head = this.headId(author, seq)
+    if (head !== undefined) return head
     const kept = await this.#storedAt(author, seq)
     return kept === undefined ? undefined : envelopeId(kept, this.#ctx.crypto)
   }
