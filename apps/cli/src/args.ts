@@ -24,6 +24,10 @@ export interface RelayConfig extends Common {
   inboundPerHost?: number
   /** Gossip messages taken per author per topic per second (burst 5×); past it Ignored (RELIABILITY.md row 18). */
   authorRate?: number
+  /** Bytes each way per relayed (circuit) connection; past it the relay ends the connection. */
+  circuitBytes?: number
+  /** Seconds per relayed (circuit) connection; past it the relay ends the connection. */
+  circuitSeconds?: number
 }
 
 export interface PubConfig extends Common {
@@ -58,6 +62,8 @@ const OPTIONS = {
   config: { type: 'string' },
   'inbound-per-host': { type: 'string' },
   'author-rate': { type: 'string' },
+  'circuit-bytes': { type: 'string' },
+  'circuit-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -65,7 +71,7 @@ type Raw = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multipl
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host', 'author-rate'],
+  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host', 'author-rate', 'circuit-bytes', 'circuit-seconds'],
   pub: ['data', 'bootstrap', 'json', 'network', 'count', 'size', 'rate', 'no-wait', 'timeout', 'config'],
   sub: ['data', 'bootstrap', 'json', 'network', 'count', 'timeout', 'config'],
   chat: ['data', 'bootstrap', 'json', 'network', 'timeout', 'config'],
@@ -179,7 +185,9 @@ export function relayConfig (raw: Raw): RelayConfig {
     metrics,
     topics: raw.topic ?? [],
     inboundPerHost: positiveInt(raw['inbound-per-host'], 'inbound-per-host'),
-    authorRate: positiveNumber(raw['author-rate'], 'author-rate')
+    authorRate: positiveNumber(raw['author-rate'], 'author-rate'),
+    circuitBytes: positiveInt(raw['circuit-bytes'], 'circuit-bytes'),
+    circuitSeconds: positiveInt(raw['circuit-seconds'], 'circuit-seconds')
   }
 }
 

@@ -7,7 +7,7 @@ import type { Log } from './relay.ts'
 const HELP = `weft: a brokerless messaging mesh
 
 usage:
-  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--inbound-per-host N] [--author-rate N] [--json]
+  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--inbound-per-host N] [--author-rate N] [--circuit-bytes N] [--circuit-seconds N] [--json]
   weft pub TOPIC [MESSAGE...] --bootstrap MULTIADDR [--data DIR] [--count N --size BYTES] [--rate PER_SEC] [--no-wait] [--timeout SECONDS] [--json]
   weft sub TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--count N] [--timeout SECONDS]
   weft chat TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--timeout SECONDS]
@@ -20,7 +20,9 @@ relay defaults: --listen /ip4/127.0.0.1/tcp/4001 and /ip4/127.0.0.1/tcp/4002/ws 
   addresses on a server); --topic '*' stores every topic peers subscribe to; --inbound-per-host N
   refuses new connections from one IP address past N per second (default 1000: behind a reverse
   proxy every browser comes from one address); --author-rate N takes at most N gossip messages per
-  second (burst 5N) from one author in one topic and ignores the rest, which then come by sync.
+  second (burst 5N) from one author in one topic and ignores the rest, which then come by sync;
+  --circuit-bytes N and --circuit-seconds N end a relayed connection past N bytes each way or
+  N seconds (default 1 GiB and 3600; libp2p's own defaults are 131072 and 120).
 `
 
 const log: Log = (level, event, fields = {}) => {

@@ -13,8 +13,10 @@ import type { Server } from 'node:http'
 export const MAX_RELAY_TOPICS = 1_000
 
 /**
- * Circuit relay limits, raised from libp2p's defaults (128 KiB and 2 minutes per relayed
- * connection), which cut a browser's sync mid-stream: weft's catch-up moves megabytes.
+ * Circuit relay limits per relayed connection, raised from libp2p's defaults (128 KiB and
+ * 2 minutes). weft runs no sync or gossip on a relayed connection, so they bound WebRTC
+ * signalling and whatever else an application runs there; `--circuit-bytes` and
+ * `--circuit-seconds` set them (chaos C9 runs its relays at libp2p's defaults).
  */
 export const RELAY_DATA_LIMIT = 1n << 30n
 export const RELAY_DURATION_LIMIT_MS = 60 * 60 * 1000
@@ -39,7 +41,11 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
     ...(config.authorRate === undefined ? {} : { authorRate: { perSecond: config.authorRate, burst: Math.max(1, 5 * config.authorRate) } }),
     services: {
       relay: circuitRelayServer({
-        reservations: { maxReservations: RELAY_MAX_RESERVATIONS, defaultDataLimit: RELAY_DATA_LIMIT, defaultDurationLimit: RELAY_DURATION_LIMIT_MS }
+        reservations: {
+          maxReservations: RELAY_MAX_RESERVATIONS,
+          defaultDataLimit: config.circuitBytes === undefined ? RELAY_DATA_LIMIT : BigInt(config.circuitBytes),
+          defaultDurationLimit: config.circuitSeconds === undefined ? RELAY_DURATION_LIMIT_MS : config.circuitSeconds * 1000
+        }
       })
     }
   })

@@ -77,6 +77,7 @@ describe('weft CLI', () => {
       [['relay', '--data', dir(), '--metrics', 'nope'], /--metrics must be HOST:PORT/],
       [['relay', '--data', dir(), '--inbound-per-host', '0'], /--inbound-per-host must be a positive integer/],
       [['relay', '--data', dir(), '--author-rate', '0'], /--author-rate must be a positive number/],
+      [['relay', '--data', dir(), '--circuit-bytes', '1.5'], /--circuit-bytes must be a positive integer/],
       [['frobnicate'], /unknown command/],
       [['pub', 't', 'x', '--bootstrap', '/ip4/127.0.0.1/tcp/1', '--count', '0'], /--count must be a positive integer/]
     ]
