@@ -42,6 +42,8 @@ interface Proc {
   page?: Page
   /** client under libfaketime: the file its wall-clock offset is read from (setClock) */
   clock?: string
+  /** browser tab under Playwright's clock (setClock moves its Date) */
+  pageClock?: boolean
   paused: boolean
   starts: number
 }
@@ -55,10 +57,17 @@ export interface ClusterInit {
   /** Clients n1…nK run under libfaketime, each with its own clock (setClock). @default 0 */
   clocks?: number
   /**
+   * Tabs b1…bK run under Playwright's clock, installed before the page loads, so setClock can move
+   * their `Date` while `performance.now()` and timers keep real time. @default 0
+   */
+  pageClocks?: number
+  /**
    * The last K clients keep their data on a small disk of their own: a tmpfs of SMALL_DISK_BYTES
    * mounted on their data folder for the run (root, or a user namespace as scripts/loopback-only.ts makes), which `fillDisk` fills. @default 0
    */
   smallDisks?: number
+  /** Extra flags for every `weft relay` (C9: libp2p's circuit limits). */
+  relayFlags?: string[]
   /** Each client's links: to this many relays. @default 2 */
   relaysPerClient?: number
   topics: string[]
@@ -84,6 +93,8 @@ export class Cluster {
   #publishing = true
   #sampler: ReturnType<typeof setInterval> | undefined
   #browser: Browser | undefined
+  /** Tabs switched offline by isolate. */
+  readonly #offlineTabs = new Set<string>()
   #server: StaticServer | undefined
   readonly #pageLog: WriteStream
   /** tmpfs mounts made for small disks, unmounted at stop */
@@ -126,7 +137,7 @@ export class Cluster {
       p.clock = join(this.#init.dir, `${name}.clock`)
       setFakeOffset(p.clock, 0)
     }
-    for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0 })
+    for (let i = 1; i <= (this.#init.browsers ?? 0); i++) this.procs.set(`b${i}`, { name: `b${i}`, kind: 'browser', dataDir: '', paused: false, starts: 0, pageClock: i <= (this.#init.pageClocks ?? 0) })
     for (const name of this.smallDiskNames) this.#mountSmallDisk(this.procs.get(name)!.dataDir)
     for (const r of this.relayNames) await this.#startRelay(r)
     for (const c of this.clientNames) this.#startClient(c)
@@ -154,7 +165,7 @@ export class Cluster {
     const bootstrap: string[] = []
     for (let j = 1; j < i; j++) bootstrap.push(await this.#link(name, `r${j}`))
     const args = ['--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`,
-      '--listen', `/ip4/127.0.0.1/tcp/${p.wsPort ?? 0}/ws`, ...bootstrap.flatMap(b => ['--bootstrap', b])]
+      '--listen', `/ip4/127.0.0.1/tcp/${p.wsPort ?? 0}/ws`, ...bootstrap.flatMap(b => ['--bootstrap', b]), ...(this.#init.relayFlags ?? [])]
     const info = await startRelayProcess(args, createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
     p.child = info.child
     p.starts++
@@ -163,7 +174,7 @@ export class Cluster {
     p.port = port(false)
     p.wsPort = port(true)
     for (const [key, proxy] of this.links) if (key.endsWith(`->${name}`)) proxy.targetPort = proxy.ws ? p.wsPort : p.port
-    this.record({ t: Date.now(), node: name, type: p.starts === 1 ? 'start' : 'restart' })
+    this.record({ t: Date.now(), node: name, type: p.starts === 1 ? 'start' : 'restart', sender: info.peerId })
   }
 
   #startClient (name: string, extra: Partial<ClientConfig> = {}): void {
@@ -213,6 +224,7 @@ export class Cluster {
       const bootstrap = await Promise.all(this.relaysOf(name).map(r => this.#link(name, r, true)))
       const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)) }
       const context = await this.#browser.newContext()
+      if (p.pageClock === true) await context.clock.install()
       await context.exposeBinding('weftChaosEmit', (_source, e: HistoryEvent) => { this.record(e) })
       const page = await context.newPage()
       page.on('pageerror', err => { this.#pageLog.write(`${name}: pageerror ${err.message}\n`) })
@@ -284,10 +296,17 @@ export class Cluster {
     else this.#startClient(name, extra)
   }
 
-  /** Sets the wall-clock offset (seconds) of a client under libfaketime; it takes effect at its next clock read. */
+  /**
+   * Sets the wall-clock offset (seconds) of a client under libfaketime (it takes effect at its next
+   * clock read) or of a tab under Playwright's clock (its `Date` jumps; its timers do not).
+   */
   setClock (name: string, offsetS: number): void {
     const p = this.procs.get(name)!
-    if (p.clock === undefined) throw new Error(`${name} does not run under libfaketime`)
+    if (p.pageClock === true && p.page !== undefined) {
+      void p.page.clock.setSystemTime(Date.now() + offsetS * 1000).catch((err: Error) => { this.#pageLog.write(`${name}: setClock ${err.message}\n`) })
+      return
+    }
+    if (p.clock === undefined) throw new Error(`${name} runs under neither libfaketime nor Playwright's clock`)
     setFakeOffset(p.clock, offsetS)
   }
 
@@ -326,12 +345,21 @@ export class Cluster {
     return cut
   }
 
-  /** Cuts every link of one node. */
+  /**
+   * Cuts every link of one node. A tab's direct WebRTC links to other tabs do not pass through the
+   * proxies, so a tab is also switched offline (`peer.setOffline`) until healAll.
+   */
   isolate (name: string): void {
     for (const [key, proxy] of this.links) if (key.startsWith(`${name}->`) || key.endsWith(`->${name}`)) proxy.cut()
+    if (this.procs.get(name)?.page !== undefined) {
+      this.#tell(name, 'offline')
+      this.#offlineTabs.add(name)
+    }
   }
 
   healAll (): void {
+    for (const name of this.#offlineTabs) this.#tell(name, 'online')
+    this.#offlineTabs.clear()
     for (const proxy of this.links.values()) proxy.heal()
   }
 
@@ -346,7 +374,7 @@ export class Cluster {
     this.#tell(name, 'burst')
   }
 
-  #tell (name: string, command: 'drain' | 'burst'): void {
+  #tell (name: string, command: 'drain' | 'burst' | 'offline' | 'online'): void {
     const p = this.procs.get(name)
     if (p?.page !== undefined) {
       void p.page.evaluate((c) => { (globalThis as unknown as { chaosPage?: Record<string, () => void> }).chaosPage?.[c]?.() }, command).catch(() => undefined)

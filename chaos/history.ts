@@ -10,11 +10,26 @@ export interface PublishFail { t: number, node: string, type: 'publish-fail', ke
 export interface Deliver { t: number, node: string, type: 'deliver', id: string, sender: string, seq: number, topic: string, redelivered: boolean }
 /** The client's handler finished and weft has persisted that it did: never to be delivered again. */
 export interface AppAck { t: number, node: string, type: 'app-ack', id: string }
+/** `sender`: a client's or tab's author id; a relay's peer id (on start and restart). */
 export interface Lifecycle { t: number, node: string, type: 'start' | 'stop' | 'crash' | 'restart' | 'subscribe', topic?: string, sender?: string }
 /** Periodic resource sample of a node (RSS, fds from /proc; buffered messages from the client itself). */
-export interface Sample { t: number, node: string, type: 'sample', rssMb?: number, fds?: number, buffered?: number, bufferedBytes?: number }
+export interface Sample {
+  t: number
+  node: string
+  type: 'sample'
+  rssMb?: number
+  fds?: number
+  buffered?: number
+  bufferedBytes?: number
+  /** a tab's Date minus the true time */
+  wallSkewMs?: number
+  /** a tab's connections: to relays over WebSockets, to tabs over direct WebRTC, through a relay's circuit */
+  conns?: { ws: number, webrtc: number, circuit: number }
+}
+/** A tab's connection opened or closed: to a relay over WebSockets, to a tab over direct WebRTC, or through a relay's circuit. */
+export interface Link { t: number, node: string, type: 'link', peer: string, kind: 'ws' | 'webrtc' | 'circuit', up: boolean }
 export interface Nemesis { t: number, type: 'nemesis', fault: string, targets: string[], phase: 'start' | 'stop', info?: Record<string, unknown> }
 /** The controller's phases: faults healed at `heal`, drain ended at `drained`. */
 export interface Phase { t: number, type: 'phase', phase: 'warmup' | 'faults' | 'heal' | 'drained' }
 
-export type HistoryEvent = PublishInvoke | PublishOk | PublishFail | Deliver | AppAck | Lifecycle | Sample | Nemesis | Phase
+export type HistoryEvent = PublishInvoke | PublishOk | PublishFail | Deliver | AppAck | Lifecycle | Sample | Link | Nemesis | Phase

@@ -43,7 +43,7 @@ const drainMs = long ? 300_000 : 60_000
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, Math.max(0, ms))) }
 const runDir = join(new URL('./results/', import.meta.url).pathname, new Date().toISOString().replace(/[:.]/g, '-'))
 
-interface Outcome { scenario: string, seed: number, report: CheckReport, failures: string[], seconds: number, drainedMs: number | undefined, faults: Record<string, number>, sim?: { graylistedAfterMs: Array<number | undefined>, connections: number } }
+interface Outcome { scenario: string, seed: number, report: CheckReport, failures: string[], seconds: number, drainedMs: number | undefined, faults: Record<string, number>, measured?: Record<string, unknown>, sim?: { graylistedAfterMs: Array<number | undefined>, connections: number } }
 
 /** What a clean history must show (RELIABILITY.md 9.3, checkers 1–7), in words. */
 function checkerFailures (report: CheckReport): string[] {
@@ -103,7 +103,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, smallDisks: s.smallDisks, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()
@@ -126,7 +126,8 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
     await cluster.stop()
   }
   const report = check(cluster.history, { eligible: cluster.subscriberNames })
-  const failures = [...checkerFailures(report), ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []), ...s.pass(report)]
+  const measured = s.measure?.(cluster.history, cluster) ?? {}
+  const failures = [...checkerFailures(report), ...(drainedMs === undefined ? [`not drained within ${drainMs / 1000} s`] : []), ...s.pass(report, measured)]
   const faults: Record<string, number> = {}
   for (const e of cluster.history) {
     if (e.type !== 'nemesis') continue
@@ -137,7 +138,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
       if (e.info.unsyncedBytes > 0) faults['power-loss with unsynced frames'] = (faults['power-loss with unsynced frames'] ?? 0) + 1
     }
   }
-  const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs, faults }
+  const outcome = { scenario: s.id, seed, report, failures, seconds: Math.round((Date.now() - started) / 1000), drainedMs, faults, ...(s.measure === undefined ? {} : { measured }) }
   writeFileSync(join(dir, 'report.json'), JSON.stringify(outcome, null, 2))
   if (failures.length === 0 && !keep) {
     rmSync(join(dir, 'history.jsonl'), { force: true })
@@ -165,6 +166,7 @@ for (const seed of seeds) {
       `lost ${r.lost.total}, unexpected ${r.unexpected.total}, duplicates ${r.duplicated.violations} (+${r.duplicated.allowed} flagged redeliveries), FIFO ${r.fifo.regress + r.fifo.skip}, causal ${r.causal.violations}; ` +
       `delivery p50/p99/max ${r.latency.p50}/${r.latency.p99}/${r.latency.max} ms, convergence p50/p99/max ${r.convergence.p50}/${r.convergence.p99}/${r.convergence.max} ms, ` +
       `drained ${o.drainedMs ?? '–'} ms after heal, unseen 0 ${r.unseen.zeroAfterHealMs ?? '–'} ms after it; peak RSS ${r.resources.maxRssMb} MB, fds ${r.resources.maxFds}, causal buffer ${r.resources.maxBuffered}`)
+    if (o.measured !== undefined) console.log(`  measured: ${JSON.stringify(o.measured)}`)
     for (const f of o.failures) console.log(`  ✗ ${f}`)
   }
 }

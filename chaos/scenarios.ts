@@ -3,6 +3,8 @@
 // length (CI, `npm run chaos`) and a long one (`npm run chaos -- --long`).
 import type { CheckReport } from './checkers.ts'
 import type { Cluster } from './cluster.ts'
+import type { HistoryEvent } from './history.ts'
+import { checkLinks } from './links.ts'
 import type { LinkProxy } from './proxy.ts'
 
 export interface NemesisContext {
@@ -23,14 +25,20 @@ export interface Scenario {
   browsers?: number
   /** Clients n1…nK run under libfaketime, their wall clocks moved by Cluster.setClock. @default 0 */
   clocks?: number
+  /** Tabs b1…bK run under Playwright's clock, moved by Cluster.setClock. @default 0 */
+  pageClocks?: number
+  /** Extra flags for every relay. */
+  relayFlags?: string[]
   /** Clients on a small disk of their own (ClusterInit.smallDisks). */
   smallDisks?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
   nemesis: (ctx: NemesisContext) => Promise<void>
+  /** Scenario-specific figures read from the history, reported with the outcome. */
+  measure?: (history: readonly HistoryEvent[], cluster: Pick<Cluster, 'browserNames' | 'relaysOf'>) => Record<string, unknown>
   /** Scenario-specific thresholds (RELIABILITY.md 10.3 and 10.4); the failures, in words. */
-  pass: (r: CheckReport) => string[]
+  pass: (r: CheckReport, measured: Record<string, unknown>) => string[]
 }
 
 const between = (rand: () => number, lo: number, hi: number): number => lo + rand() * (hi - lo)
@@ -183,10 +191,12 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C6',
-    what: 'wall clocks of 3 clients (libfaketime): bumps of ±(11 ms…288 s), then fixed −1 h and +24 h, then a strobe (delta up to ±262 s, period ≤ 1 s)',
+    what: 'wall clocks of 3 clients (libfaketime): bumps of ±(11 ms…288 s), then fixed −1 h and +24 h, then a strobe (delta up to ±262 s, period ≤ 1 s); tab b1 of 2 (Playwright clock) at −1 h, then +24 h',
     relays: 3,
     clients: 9,
     clocks: 3,
+    browsers: 2,
+    pageClocks: 1,
     faultMs: { short: 60_000, long: 180_000 },
     longOnly: true,
     nemesis: async (ctx) => {
@@ -194,9 +204,10 @@ export const SCENARIOS: Scenario[] = [
       const targets = c.clientNames.slice(0, 3)
       const offsets = new Map(targets.map(t => [t, 0]))
       const set = (t: string, s: number): void => { offsets.set(t, s); c.setClock(t, s) }
-      const reset = (fault: string): void => {
+      const reset = (fault: string, also: string[] = []): void => {
         for (const t of targets) set(t, 0)
-        c.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'stop' })
+        for (const t of also) c.setClock(t, 0)
+        c.record({ t: Date.now(), type: 'nemesis', fault, targets: [...targets, ...also], phase: 'stop' })
       }
       const start = Date.now()
       const at = (share: number): number => start + (ctx.until - start) * share
@@ -210,12 +221,14 @@ export const SCENARIOS: Scenario[] = [
       }
       reset('clock-bump')
       // 30% fixed: −1 h and +24 h on alternate clients, then swapped (each clock jumps 25 h)
+      // and the page clock: b1 at −1 h, then +24 h
       for (const [k, end] of [[0, at(0.55)], [1, at(0.7)]] as Array<[number, number]>) {
         targets.forEach((t, j) => { set(t, (j + k) % 2 === 0 ? -3600 : 86_400) })
-        c.record({ t: Date.now(), type: 'nemesis', fault: 'clock-fixed', targets, phase: 'start', info: Object.fromEntries(offsets) })
+        c.setClock('b1', k === 0 ? -3600 : 86_400)
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'clock-fixed', targets: [...targets, 'b1'], phase: 'start', info: { ...Object.fromEntries(offsets), b1: k === 0 ? -3600 : 86_400 } })
         await ctx.sleep(end - Date.now())
       }
-      reset('clock-fixed')
+      reset('clock-fixed', ['b1'])
       // 30% strobe: each clock flips between ±U(11 ms, 262 s) and the true time every U(10, 1000) ms
       await Promise.all(targets.map(async t => {
         const delta = (ctx.rand() < 0.5 ? -1 : 1) * between(ctx.rand, 0.011, 262)
@@ -278,14 +291,14 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'C8',
-    what: 'n1 and a browser tab b1 offline (every link cut) for 2 min (long: 10 min) while the others publish; each writes 100 meanwhile; n1 SIGKILLed mid catch-up',
+    what: 'n1 and tab b1 offline (every link cut) for 2 min (long: 10 min) while the others (tab b2 among them) publish; each writes 100 meanwhile; n1 SIGKILLed mid catch-up',
     relays: 3,
     clients: 9,
-    browsers: 1,
+    browsers: 2,
     faultMs: { short: 120_000, long: 600_000 },
     nemesis: async (ctx) => {
       const c = ctx.cluster
-      const offline = ['n1', ...c.browserNames]
+      const offline = ['n1', 'b1']
       for (const n of offline) c.isolate(n)
       c.record({ t: Date.now(), type: 'nemesis', fault: 'offline', targets: offline, phase: 'start' })
       await ctx.sleep(2_000)
@@ -306,6 +319,52 @@ export const SCENARIOS: Scenario[] = [
       ...(r.unseen.zeroAfterHealMs === undefined ? ['the catch-up did not complete in the drain'] : atMost('catch-up after heal', r.unseen.zeroAfterHealMs, 30_000)),
       ...caps(r)
     ]
+  },
+  {
+    id: 'C9',
+    what: 'tabs b1, b2 reach the mesh only through relays (circuits at libp2p\'s limits, 2 min and 128 KiB, carry WebRTC signalling) and go direct over WebRTC; r1 SIGKILLed at 20% and 60% of the phase (long: 60 s and 180 s), back 5 s later; then every relay down for 10 s',
+    relays: 3,
+    clients: 3,
+    browsers: 2,
+    // libp2p's default circuit limits instead of weft relay's 1 GiB and 1 h
+    relayFlags: ['--circuit-bytes', '131072', '--circuit-seconds', '120'],
+    faultMs: { short: 120_000, long: 300_000 },
+    longOnly: true,
+    nemesis: async (ctx) => {
+      const c = ctx.cluster
+      const start = Date.now()
+      const at = (share: number): number => start + (ctx.until - start) * share
+      for (const share of [0.2, 0.6]) {
+        await ctx.sleep(Math.max(0, at(share) - Date.now()))
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: ['r1'], phase: 'start' })
+        c.kill('r1')
+        await ctx.sleep(5_000)
+        await c.restart('r1')
+        c.record({ t: Date.now(), type: 'nemesis', fault: 'kill', targets: ['r1'], phase: 'stop' })
+      }
+      // no relay at all: tab to tab traffic has only the direct WebRTC link (chaos/links.ts)
+      await ctx.sleep(Math.max(0, at(0.8) - Date.now()))
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'relays-down', targets: c.relayNames, phase: 'start' })
+      for (const r of c.relayNames) c.kill(r)
+      await ctx.sleep(10_000)
+      for (const r of c.relayNames) await c.restart(r)
+      c.record({ t: Date.now(), type: 'nemesis', fault: 'relays-down', targets: c.relayNames, phase: 'stop' })
+    },
+    measure: (history, c) => ({ ...checkLinks(history, c.browserNames, tab => c.relaysOf(tab)) }),
+    pass: (r, m) => {
+      const links = m as unknown as ReturnType<typeof checkLinks>
+      const out: string[] = []
+      for (const x of links.reconnects) {
+        if (x.ms === undefined) out.push(`${x.tab} never reconnected to ${x.relay}`)
+        else out.push(...atMost(`${x.tab} reconnect to ${x.relay}`, x.ms, 15_000))
+      }
+      if (links.reconnects.length === 0) out.push('no tab was linked to r1 when it was killed: nothing shows a reconnect')
+      for (const [tab, ms] of Object.entries(links.webrtcAfterMs)) if (ms === undefined) out.push(`${tab} never had a direct WebRTC link`)
+      const d = links.relayless
+      if (d.published === 0) out.push('no tab committed a message while every relay was down')
+      else if (d.deliveredDirect < d.published) out.push(`while every relay was down, ${d.published - d.deliveredDirect} of ${d.published} tab messages did not reach the other tab directly`)
+      return [...out, ...caps(r)]
+    }
   }
 ]
 

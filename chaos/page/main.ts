@@ -3,13 +3,17 @@
 // as chaos/client.ts, handed to the controller through `weftChaosEmit` (a Playwright binding).
 import { createBrowserPeer } from '@weft/mesh/browser'
 import type { TopicHandle } from '@weft/mesh'
+import type { Connection } from '@libp2p/interface'
 
 interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number }
 declare function weftChaosEmit (event: Record<string, unknown>): Promise<void>
 
 const BURST = 100
 const config = JSON.parse(new URLSearchParams(location.search).get('config') ?? '{}') as PageConfig
-const emit = (e: Record<string, unknown>): void => { void weftChaosEmit({ t: Date.now(), node: config.node, ...e }) }
+// History times are true times: a tab under Playwright's clock (C6) has its Date moved, not its
+// performance clock, which runs from the real time the clock was installed at.
+const now = (): number => Math.round(performance.timeOrigin + performance.now())
+const emit = (e: Record<string, unknown>): void => { void weftChaosEmit({ t: now(), node: config.node, ...e }) }
 
 const { peer } = await createBrowserPeer({ network: config.network, bootstrap: config.bootstrap, dbName: `chaos-${config.node}` })
 emit({ type: 'start', sender: peer.me })
@@ -20,6 +24,14 @@ peer.addEventListener('delivery:persisted', (e) => {
     if (id !== undefined) emit({ type: 'app-ack', id })
   }
 })
+// connections as they open and close (C9 times reconnects and checks the upgrade to direct WebRTC)
+// (a relayed connection has limits; the dialler of a direct WebRTC link sees a /p2p-circuit/webrtc address too)
+const kind = (c: Connection): 'webrtc' | 'circuit' | 'ws' => c.limits !== undefined ? 'circuit' : c.remoteAddr.toString().includes('/webrtc') ? 'webrtc' : 'ws'
+for (const [type, up] of [['connection:open', true], ['connection:close', false]] as const) {
+  peer.libp2p.addEventListener(type, (e) => {
+    emit({ type: 'link', peer: e.detail.remotePeer.toString(), kind: kind(e.detail), up })
+  })
+}
 const topics: TopicHandle[] = []
 for (const name of config.topics) {
   const topic = await peer.topic(name)
@@ -53,13 +65,26 @@ const publishOne = (): void => {
 }
 let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
 setInterval(() => {
-  emit({ type: 'sample', buffered: topics.reduce((s, t) => s + t.buffered.messages, 0), bufferedBytes: topics.reduce((s, t) => s + t.buffered.bytes, 0) })
+  // how this tab is connected: to relays over WebSockets, to other tabs over direct WebRTC, or through a relay's circuit
+  const conns = peer.libp2p.getConnections().map(kind)
+  emit({
+    type: 'sample',
+    buffered: topics.reduce((s, t) => s + t.buffered.messages, 0),
+    bufferedBytes: topics.reduce((s, t) => s + t.buffered.bytes, 0),
+    // how far this tab's Date is from the true time (moved by C6's Playwright clock)
+    wallSkewMs: Date.now() - now(),
+    conns: { ws: conns.filter(k => k === 'ws').length, webrtc: conns.filter(k => k === 'webrtc').length, circuit: conns.filter(k => k === 'circuit').length }
+  })
 }, 5_000)
 
 Object.assign(globalThis, {
   chaosPage: {
     burst: () => { for (let i = 0; i < BURST; i++) publishOne() },
-    drain: () => { clearInterval(publishing); publishing = undefined }
+    drain: () => { clearInterval(publishing); publishing = undefined },
+    // Cluster.isolate: the proxies cut the tab's WebSockets, but a direct WebRTC link to another
+    // tab does not pass through them; going offline closes it too and dials nothing
+    offline: () => { void peer.setOffline(true) },
+    online: () => { void peer.setOffline(false) }
   }
 })
 document.getElementById('status')!.textContent = 'ready'
