@@ -21,6 +21,8 @@ export interface Sample {
   fds?: number
   buffered?: number
   bufferedBytes?: number
+  /** a tab's JavaScript heap in use (Chromium's performance.memory) */
+  heapMb?: number
   /** a tab's Date minus the true time */
   wallSkewMs?: number
   /** a tab's connections: to relays over WebSockets, to tabs over direct WebRTC, through a relay's circuit */

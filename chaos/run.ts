@@ -37,7 +37,7 @@ if (unknown.length > 0 || seeds.some(s => !Number.isSafeInteger(s))) {
   console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${[...SCENARIOS, ...SIMULATIONS].map(s => s.id).join(',')}] [--keep]`)
   process.exit(2)
 }
-const scenarios = SCENARIOS.filter(s => only === undefined ? (long || s.longOnly !== true) : only.includes(s.id))
+const scenarios = SCENARIOS.filter(s => only === undefined ? (s.manual !== true && (long || s.longOnly !== true)) : only.includes(s.id))
 const simulations = SIMULATIONS.filter(s => only === undefined || only.includes(s.id))
 const drainMs = long ? 300_000 : 60_000
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, Math.max(0, ms))) }
@@ -103,7 +103,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, topics: TOPICS, rate: RATE, payload: PAYLOAD, seed })
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()
@@ -131,7 +131,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const faults: Record<string, number> = {}
   for (const e of cluster.history) {
     if (e.type !== 'nemesis') continue
-    if (e.phase === 'start') faults[e.fault] = (faults[e.fault] ?? 0) + e.targets.length
+    if (e.phase === 'start') faults[e.fault] = (faults[e.fault] ?? 0) + Math.max(1, e.targets.length)
     // what the power losses found: frames written past the last commit (never synced), and how many losses found any
     if (e.fault === 'power-loss' && e.phase === 'stop' && typeof e.info?.unsyncedBytes === 'number') {
       faults['power-loss unsynced bytes'] = (faults['power-loss unsynced bytes'] ?? 0) + e.info.unsyncedBytes

@@ -5,6 +5,7 @@ import type { CheckReport } from './checkers.ts'
 import type { Cluster } from './cluster.ts'
 import type { HistoryEvent } from './history.ts'
 import { checkLinks } from './links.ts'
+import { growth, growthFailures } from './growth.ts'
 import type { LinkProxy } from './proxy.ts'
 
 export interface NemesisContext {
@@ -34,6 +35,10 @@ export interface Scenario {
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
+  /** Only when named with --only (the hour-long soak). */
+  manual?: boolean
+  /** Messages per second over all Node clients (each tab publishes as much as one client). @default 20 */
+  rate?: number
   nemesis: (ctx: NemesisContext) => Promise<void>
   /** Scenario-specific figures read from the history, reported with the outcome. */
   measure?: (history: readonly HistoryEvent[], cluster: Pick<Cluster, 'browserNames' | 'relaysOf'>) => Record<string, unknown>
@@ -365,8 +370,167 @@ export const SCENARIOS: Scenario[] = [
       else if (d.deliveredDirect < d.published) out.push(`while every relay was down, ${d.published - d.deliveredDirect} of ${d.published} tab messages did not reach the other tab directly`)
       return [...out, ...caps(r)]
     }
+  },
+  {
+    id: 'C10',
+    what: 'soak: the faults of C2–C9 mixed, one every U(4,6) s, in 60 s windows of which one in four is fault-free; 10 msg/s; 60 min (10 min without --long)',
+    relays: 3,
+    clients: 9,
+    browsers: 4,
+    clocks: 3,
+    pageClocks: 1,
+    smallDisks: 1,
+    rate: 10,
+    faultMs: { short: 600_000, long: 3_600_000 },
+    manual: true,
+    nemesis: mixedNemesis,
+    measure: history => ({ growth: growth(history) }),
+    pass: (r, m) => [
+      ...atMost('convergence p99', r.convergence.p99, 30_000),
+      ...growthFailures(m.growth as ReturnType<typeof growth>, 0.2, 30 * 60_000), // judged on the 60 min soak only
+      ...caps(r)
+    ]
   }
 ]
+
+/**
+ * C10's nemesis: every U(4,6) s one fault, drawn from C2–C9's, on nodes no other fault holds;
+ * at most one link fault (partition, shaping, isolation) at a time. Time runs in 60 s windows;
+ * one window in four has no fault, and no fault outlives its window.
+ */
+async function mixedNemesis (ctx: NemesisContext): Promise<void> {
+  const c = ctx.cluster
+  const busy = new Set<string>()
+  let linksBusy = false
+  const running: Array<Promise<void>> = []
+  const free = (names: string[]): string[] => names.filter(n => !busy.has(n) && c.isUp(n))
+  const mark = (fault: string, targets: string[], phase: 'start' | 'stop', info?: Record<string, unknown>): void => {
+    c.record({ t: Date.now(), type: 'nemesis', fault, targets, phase, ...(info === undefined ? {} : { info }) })
+  }
+  /** Holds `targets` (and the links) for a fault of at most `ms`, cut at the window's end. */
+  const hold = (targets: string[], links: boolean, end: number, body: (ms: (lo: number, hi: number) => number) => Promise<void>): void => {
+    for (const t of targets) busy.add(t)
+    if (links) linksBusy = true
+    const ms = (lo: number, hi: number): number => Math.max(0, Math.min(between(ctx.rand, lo, hi), end - Date.now()))
+    running.push(body(ms).finally(() => {
+      for (const t of targets) busy.delete(t)
+      if (links) linksBusy = false
+    }))
+  }
+  const faults: Array<(end: number) => void> = [
+    end => { // C2: SIGKILL a client or a relay, back after U(2,10) s
+      const v = free([...c.clientNames, ...c.relayNames])
+      if (v.length === 0) return
+      const victim = pick(ctx.rand, v)
+      hold([victim], false, end, async (ms) => {
+        mark('kill', [victim], 'start')
+        c.kill(victim)
+        await ctx.sleep(ms(2_000, 10_000))
+        await c.restart(victim)
+        mark('kill', [victim], 'stop')
+      })
+    },
+    end => { // C5: SIGSTOP a client or a relay for U(1,10) s
+      const v = free([...c.clientNames, ...c.relayNames])
+      if (v.length === 0) return
+      const victim = pick(ctx.rand, v)
+      hold([victim], false, end, async (ms) => {
+        mark('pause', [victim], 'start')
+        c.pause(victim)
+        await ctx.sleep(ms(1_000, 10_000))
+        c.resume(victim)
+        mark('pause', [victim], 'stop')
+      })
+    },
+    end => { // C3: the halves {r1 and its clients} and {the rest} apart for 10 s
+      if (linksBusy) return
+      const side = ['r1', ...[...c.clientNames, ...c.browserNames].filter(n => c.relaysOf(n)[0] === 'r1')]
+      hold([], true, end, async (ms) => {
+        const cut = c.partition(side)
+        mark('partition', side, 'start', { links: cut.length })
+        await ctx.sleep(ms(10_000, 10_000))
+        c.healAll()
+        mark('partition', side, 'stop')
+      })
+    },
+    end => { // C4: every link 100 ± 50 ms, with 5% loss (or 20% bursts) for U(5,10) s
+      if (linksBusy) return
+      const links = [...c.links.values()]
+      const loss = ctx.rand() < 0.5 ? { loss: 0.05, lossCorrelation: 0 } : { loss: 0.2, lossCorrelation: 0.75 }
+      hold([], true, end, async (ms) => {
+        for (const p of links) Object.assign(p, { rand: ctx.rand, delayMs: 100, jitterMs: 50, ...loss })
+        mark('shape', ['*'], 'start', loss)
+        await ctx.sleep(ms(5_000, 10_000))
+        for (const p of links) Object.assign(p, { delayMs: 0, jitterMs: 0, loss: 0, lossCorrelation: 0 })
+        mark('shape', ['*'], 'stop')
+      })
+    },
+    end => { // C6: a client's wall clock ±(11 ms…288 s), or tab b1's −1 h / +24 h, for U(2,10) s
+      const v = free([...c.clientNames.slice(0, 3), 'b1'])
+      if (v.length === 0) return
+      const victim = pick(ctx.rand, v)
+      const offset = victim === 'b1' ? (ctx.rand() < 0.5 ? -3600 : 86_400) : (ctx.rand() < 0.5 ? -1 : 1) * 0.011 * (288 / 0.011) ** ctx.rand()
+      hold([victim], false, end, async (ms) => {
+        c.setClock(victim, offset)
+        mark('clock', [victim], 'start', { offsetS: offset })
+        await ctx.sleep(ms(2_000, 10_000))
+        c.setClock(victim, 0)
+        mark('clock', [victim], 'stop')
+      })
+    },
+    end => { // C7: a power loss during a burst (a bit flipped in one in four), or n9's disk full for U(3,8) s
+      const disk = c.smallDiskNames.find(n => free([n]).length === 1)
+      if (disk !== undefined && ctx.rand() < 0.3) {
+        hold([disk], false, end, async (ms) => {
+          const bytes = c.fillDisk(disk)
+          mark('disk-full', [disk], 'start', { bytes })
+          c.burst(disk)
+          await ctx.sleep(ms(3_000, 8_000))
+          c.freeDisk(disk)
+          mark('disk-full', [disk], 'stop')
+        })
+        return
+      }
+      const v = free(c.clientNames)
+      if (v.length === 0) return
+      const victim = pick(ctx.rand, v)
+      hold([victim], false, end, async (ms) => {
+        c.burst(victim)
+        await ctx.sleep(ms(200, 1_000))
+        mark('power-loss', [victim], 'start')
+        const loss = await c.powerLoss(victim, ctx.rand)
+        const flip = ctx.rand() < 0.25 ? await c.bitFlip(victim, ctx.rand) : undefined
+        if (flip !== undefined) mark('bit-flip', [victim], 'start', { ...flip })
+        await c.restart(victim)
+        mark('power-loss', [victim], 'stop', { ...loss })
+        if (flip !== undefined) mark('bit-flip', [victim], 'stop')
+      })
+    },
+    end => { // C8: a client or a tab offline for U(5,10) s
+      if (linksBusy) return
+      const v = free([...c.clientNames, ...c.browserNames])
+      if (v.length === 0) return
+      const victim = pick(ctx.rand, v)
+      hold([victim], true, end, async (ms) => {
+        c.isolate(victim)
+        mark('offline', [victim], 'start')
+        await ctx.sleep(ms(5_000, 10_000))
+        c.healAll()
+        mark('offline', [victim], 'stop')
+      })
+    }
+  ]
+  for (let w = 0; w < 10_000 && Date.now() < ctx.until; w++) {
+    const end = Math.min(ctx.until, Date.now() + 60_000)
+    const quiet = ctx.rand() < 0.25
+    if (quiet) mark('quiet-window', [], 'start') // marked at its start only: a stop would count as a heal
+    for (let i = 0; i < 100 && Date.now() < end - 1_000; i++) {
+      if (!quiet) pick(ctx.rand, faults)(end)
+      await ctx.sleep(Math.min(between(ctx.rand, 4_000, 6_000), end - Date.now()))
+    }
+    await Promise.all(running.splice(0)) // nothing outlives its window
+  }
+}
 
 /** In-process simulations (chaos/simulate.ts), judged by the same checkers. */
 export interface Simulation {

@@ -67,10 +67,13 @@ let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) :
 setInterval(() => {
   // how this tab is connected: to relays over WebSockets, to other tabs over direct WebRTC, or through a relay's circuit
   const conns = peer.libp2p.getConnections().map(kind)
+  const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize
   emit({
     type: 'sample',
     buffered: topics.reduce((s, t) => s + t.buffered.messages, 0),
     bufferedBytes: topics.reduce((s, t) => s + t.buffered.bytes, 0),
+    // Chromium's heap in use; absent under Playwright's clock, whose performance object has no memory
+    ...(heap === undefined ? {} : { heapMb: Math.round(heap / 1048576) }),
     // how far this tab's Date is from the true time (moved by C6's Playwright clock)
     wallSkewMs: Date.now() - now(),
     conns: { ws: conns.filter(k => k === 'ws').length, webrtc: conns.filter(k => k === 'webrtc').length, circuit: conns.filter(k => k === 'circuit').length }
