@@ -4,7 +4,7 @@
 // under libfaketime). Client histories and the
 // controller's own events go, in arrival order, into one history (and history.jsonl).
 import { spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { build } from 'vite'
@@ -62,10 +62,12 @@ export interface ClusterInit {
    */
   pageClocks?: number
   /**
-   * The last K clients keep their data on a small disk of their own: a tmpfs of SMALL_DISK_BYTES
+   * The last K clients keep their data on a small disk of their own: a tmpfs of smallDiskBytes
    * mounted on their data folder for the run (root, or a user namespace as scripts/loopback-only.ts makes), which `fillDisk` fills. @default 0
    */
   smallDisks?: number
+  /** Size of each small disk: it must hold what the client stores in the run. @default SMALL_DISK_BYTES */
+  smallDiskBytes?: number
   /** Extra flags for every `weft relay` (C9: libp2p's circuit limits). */
   relayFlags?: string[]
   /** Each client's links: to this many relays. @default 2 */
@@ -77,7 +79,7 @@ export interface ClusterInit {
   seed: number
 }
 
-/** Size of a client's own disk (ClusterInit.smallDisks). */
+/** Default size of a client's own disk (ClusterInit.smallDisks): enough for the short and long tiers of C7. */
 export const SMALL_DISK_BYTES = 64 * 1024 * 1024
 
 export class Cluster {
@@ -263,7 +265,7 @@ export class Cluster {
 
   #mountSmallDisk (dir: string): void {
     mkdirSync(dir, { recursive: true })
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SMALL_DISK_BYTES}`, 'weft-chaos-disk', dir], { stdio: 'pipe' })
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${this.#init.smallDiskBytes ?? SMALL_DISK_BYTES}`, 'weft-chaos-disk', dir], { stdio: 'pipe' })
     if (r.status !== 0) throw new Error(`a small disk (tmpfs) for the disk-full nemesis needs mount(8) as root or in a user namespace (run through scripts/loopback-only.ts): ${r.stderr?.toString().trim() ?? r.error}`)
     this.#mounts.push(dir)
   }
@@ -273,8 +275,18 @@ export class Cluster {
     const dir = this.procs.get(name)!.dataDir
     const { bavail, bsize } = statfsSync(dir)
     const bytes = Number(bavail) * Number(bsize)
-    writeFileSync(join(dir, 'ballast'), Buffer.alloc(bytes))
-    return bytes
+    // in 16 MiB writes, not one buffer the size of the disk; the node's own writes may take the last bytes first
+    const chunk = Buffer.alloc(Math.min(bytes, 16 * 1024 * 1024))
+    const fd = openSync(join(dir, 'ballast'), 'w')
+    let taken = 0
+    try {
+      while (taken < bytes) taken += writeSync(fd, chunk, 0, Math.min(bytes - taken, chunk.length))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err
+    } finally {
+      closeSync(fd)
+    }
+    return taken
   }
 
   /** Frees what `fillDisk` took. */

@@ -30,8 +30,9 @@ export interface Scenario {
   pageClocks?: number
   /** Extra flags for every relay. */
   relayFlags?: string[]
-  /** Clients on a small disk of their own (ClusterInit.smallDisks). */
+  /** Clients on a small disk of their own (ClusterInit.smallDisks), of this many MiB. */
   smallDisks?: number
+  smallDiskMb?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
@@ -380,6 +381,8 @@ export const SCENARIOS: Scenario[] = [
     clocks: 3,
     pageClocks: 1,
     smallDisks: 1,
+    // an hour's traffic (about 52,000 messages, some 160 MB of payload) must fit: the full disk is the nemesis's, for seconds
+    smallDiskMb: 768,
     rate: 10,
     faultMs: { short: 600_000, long: 3_600_000 },
     manual: true,
