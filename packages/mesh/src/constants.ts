@@ -115,3 +115,12 @@ export const MAX_FORK_READS = 256
  */
 export const STORE_RETRY_MS = 1_000
 export const STORE_RETRY_MAX_MS = 30_000
+
+/**
+ * Received messages waiting for their store write, per topic, at most (the default of
+ * `PeerInit.maxUnstored`). While the store cannot write (a full disk) and other peers ack the
+ * publishers, gossip goes on arriving: past this many, a topic takes nothing more from gossip or
+ * sync and asks for nothing. What it did not take it has not seen, so once its writes drain to
+ * half of this it pulls the rest from its peers by sync, in order, once.
+ */
+export const MAX_UNSTORED = 4_096

@@ -48,6 +48,11 @@ export interface PeerInit {
   window?: number
   /** Unacked messages kept per topic; past it publish waits (or rejects). @default 100,000 */
   outboxLimit?: number
+  /**
+   * Received messages waiting for their store write per topic (a full disk); past it the topic
+   * takes nothing more until they drain, then pulls the rest by sync. @default 4,096 (MAX_UNSTORED)
+   */
+  maxUnstored?: number
   /** Unacked messages expire (and are listed) after this long. @default 7 days */
   ttlMs?: number
   retry?: RetryPolicy
@@ -89,6 +94,8 @@ export interface TopicHandle {
   readonly outbox: Topic['outbox']
   readonly expired: Topic['expired']
   readonly buffered: Topic['buffered']
+  /** Received messages waiting for their store write (maxUnstored), and how many were not taken. */
+  readonly unstored: Topic['unstored']
   readonly inFlight: number
 }
 
@@ -274,6 +281,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       get outbox () { return t.outbox },
       get expired () { return t.expired },
       get buffered () { return t.buffered },
+      get unstored () { return t.unstored },
       get inFlight () { return t.inFlight }
     }
   }
@@ -326,6 +334,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       ackQuorum: this.#init.ackQuorum ?? 1,
       window: this.#init.window ?? DEFAULT_WINDOW,
       outboxLimit: this.#init.outboxLimit ?? 100_000,
+      maxUnstored: this.#init.maxUnstored,
       ttlMs: this.#init.ttlMs,
       retry: this.#init.retry,
       now: Date.now,

@@ -7,7 +7,7 @@
 import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8, verifyEquivocationProof } from '@weft/core'
 import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
-  STORE_RETRY_MS
+  STORE_RETRY_MS, MAX_UNSTORED
 } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
@@ -79,6 +79,8 @@ export interface TopicContext {
   readonly ackQuorum: number
   readonly window: number
   readonly outboxLimit: number
+  /** Received messages waiting for their store write at most (MAX_UNSTORED). */
+  readonly maxUnstored?: number
   readonly ttlMs?: number
   readonly retry?: RetryPolicy
   /** Wall clock: stamps, TTLs, persisted times. */
@@ -130,6 +132,9 @@ export class Topic {
   /** A failed store write of received messages is tried again after this timer (RELIABILITY.md row 27). */
   #storeRetry: ReturnType<typeof setTimeout> | undefined
   #storeRetryMs = STORE_RETRY_MS / 2
+  /** Envelopes not taken because too many waited for the store (maxUnstored). */
+  #shed = 0
+  #shedding = false
   #stopped = false
   /** Stored before this process opened the topic, and the delivered frontier persisted then: between the two, a delivery may be a second one. */
   readonly #heldAtOpen: VersionVector
@@ -191,6 +196,16 @@ export class Topic {
   /** Messages waiting for dependencies, and their bytes. */
   get buffered (): { messages: number, bytes: number } {
     return this.#inbox.buffered
+  }
+
+  /** Received messages waiting for their store write, and how many were not taken since the topic opened because too many waited. */
+  get unstored (): { messages: number, shed: number } {
+    return { messages: this.#toStore.length, shed: this.#shed }
+  }
+
+  /** Too many received messages wait for the store: take and ask for nothing more until they drain. */
+  get #full (): boolean {
+    return this.#toStore.length >= (this.#ctx.maxUnstored ?? MAX_UNSTORED)
   }
 
   /** Published and not yet held by every active subscriber connected to me. */
@@ -405,6 +420,12 @@ export class Topic {
   /** Takes a verified envelope from gossip or sync; `from` is the peer that sent it. */
   ingest (env: Envelope, from: string): void {
     if (this.#stopped) return
+    if (this.#full) {
+      // not received, so not seen: sync brings it again once the store writes (see #kickStore)
+      this.#shed++
+      this.#shedding = true
+      return
+    }
     const r = this.#inbox.receive(env, this.#ctx.monotonic())
     if (r.status === 'equivocation' && r.proof !== undefined) {
       void this.#found(r.proof).catch(err => this.#error(err))
@@ -527,6 +548,10 @@ export class Topic {
             return
           }
           this.#storeRetryMs = STORE_RETRY_MS / 2
+          if (this.#shedding && this.#toStore.length <= (this.#ctx.maxUnstored ?? MAX_UNSTORED) / 2) {
+            this.#shedding = false
+            this.pullAll()
+          }
           if (delivered.length > 0) this.#ctx.emit('delivery:persisted', { topic: this.name, entries: delivered })
           const changed = new Map<string, number>()
           for (const m of r.stored) {
@@ -649,7 +674,7 @@ export class Topic {
    * see `pullAll`).
    */
   pull (session: Session): void {
-    if (session.wants.has(this.name) || session.isStalled(this.name, this.#ctx.monotonic())) return
+    if (this.#full || session.wants.has(this.name) || session.isStalled(this.name, this.#ctx.monotonic())) return
     const remote = session.topics.get(this.name)
     if (remote === undefined) return
     // Every author's full extent: the server merges them in its log order (a causal order)

@@ -100,4 +100,37 @@ describe('disk full', () => {
     expect((await Promise.all(acked)).every(a => a.acked)).toBe(true)
     expect(new Set(errors)).toEqual(new Set(['StorageFullError']))
   }, 60_000)
+
+  it('a subscriber whose disk stays full while another peer acks everything keeps at most maxUnstored in memory, then gets the rest by sync, once and in order', async () => {
+    cluster = new Cluster()
+    const publisher = await cluster.add()
+    const healthy = await cluster.add({ bootstrap: [addr(publisher)] }) // acks, so the publisher never waits for the full one
+    const disk = new MemoryStore()
+    const full = await cluster.add({ adapter: disk, bootstrap: [addr(publisher), addr(healthy)], maxUnstored: 100 })
+    const t = await publisher.topic('soak')
+    ;(await healthy.topic('soak')).subscribe(() => undefined)
+    const got: number[] = []
+    const ft = await full.topic('soak')
+    ft.subscribe(m => { got.push(m.seq) })
+    await until(() => full.sessionCount >= 2, 10_000, 'connected')
+    disk.maxBytes = 0
+    let peak = 0
+    const acked = []
+    for (let i = 0; i < 600; i++) {
+      acked.push((await t.publish(`while full ${i}`)).acked)
+      peak = Math.max(peak, ft.unstored.messages)
+    }
+    expect((await Promise.all(acked)).every(a => a.acked)).toBe(true) // acked by the healthy peer alone
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    peak = Math.max(peak, ft.unstored.messages)
+    expect(got).toHaveLength(0)
+    // a release may pass the cap by what the inbox had waiting, never by the whole stream
+    expect(peak).toBeGreaterThanOrEqual(100)
+    expect(peak).toBeLessThan(300)
+    expect(ft.unstored.shed).toBeGreaterThan(0)
+    disk.maxBytes = Infinity
+    await until(() => got.length === 600, 60_000, 'all 600 once space is back')
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toEqual(Array.from({ length: 600 }, (_, i) => i + 1))
+  }, 90_000)
 })
