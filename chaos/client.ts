@@ -56,14 +56,17 @@ const emit = (e: Unstamped<HistoryEvent>): void => {
 
 const peer = await createNodePeer({ network: config.network, dataDir: config.dataDir, bootstrap: config.bootstrap, listen: [] })
 emit({ node: config.node, type: 'start', sender: peer.me })
-const ids = new Map<string, string>() // `${author}/${seq}` -> id, for app acks
+const ids = new Map<string, string>() // `${topic}/${author}/${seq}` -> id, delivered and not yet app-acked
 // corrupt records and their repair go to this client's log (chaos/results/…/logs/<node>.log)
 peer.addEventListener('store:corrupt', (e) => { process.stderr.write(`store:corrupt ${JSON.stringify(e.detail)}\n`) })
 peer.addEventListener('store:repaired', (e) => { process.stderr.write(`store:repaired ${JSON.stringify(e.detail)}\n`) })
 peer.addEventListener('error', (e) => { process.stderr.write(`error ${e.detail.topic ?? ''} ${e.detail.error.name}: ${e.detail.error.message}\n`) })
 peer.addEventListener('delivery:persisted', (e) => {
   for (const x of e.detail.entries) {
-    const id = ids.get(`${x.author}/${x.seq}`)
+    // seqs count per (author, topic): the key needs the topic; acked ids leave the map
+    const key = `${e.detail.topic}/${x.author}/${x.seq}`
+    const id = ids.get(key)
+    ids.delete(key)
     if (id !== undefined) emit({ node: config.node, type: 'app-ack', id })
   }
 })
@@ -71,7 +74,7 @@ const topics: TopicHandle[] = []
 for (const name of config.topics) {
   const topic = await peer.topic(name)
   topic.subscribe(m => {
-    ids.set(`${m.author}/${m.seq}`, m.id)
+    ids.set(`${name}/${m.author}/${m.seq}`, m.id)
     emit({ node: config.node, type: 'deliver', id: m.id, sender: m.author, seq: m.seq, topic: name, redelivered: m.redelivered })
   })
   topics.push(topic)

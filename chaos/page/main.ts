@@ -17,10 +17,13 @@ const emit = (e: Record<string, unknown>): void => { void weftChaosEmit({ t: now
 
 const { peer } = await createBrowserPeer({ network: config.network, bootstrap: config.bootstrap, dbName: `chaos-${config.node}` })
 emit({ type: 'start', sender: peer.me })
-const ids = new Map<string, string>()
+const ids = new Map<string, string>() // `${topic}/${author}/${seq}` -> id, delivered and not yet app-acked
 peer.addEventListener('delivery:persisted', (e) => {
   for (const x of e.detail.entries) {
-    const id = ids.get(`${x.author}/${x.seq}`)
+    // seqs count per (author, topic): the key needs the topic; acked ids leave the map
+    const key = `${e.detail.topic}/${x.author}/${x.seq}`
+    const id = ids.get(key)
+    ids.delete(key)
     if (id !== undefined) emit({ type: 'app-ack', id })
   }
 })
@@ -36,7 +39,7 @@ const topics: TopicHandle[] = []
 for (const name of config.topics) {
   const topic = await peer.topic(name)
   topic.subscribe(m => {
-    ids.set(`${m.author}/${m.seq}`, m.id)
+    ids.set(`${name}/${m.author}/${m.seq}`, m.id)
     emit({ type: 'deliver', id: m.id, sender: m.author, seq: m.seq, topic: name, redelivered: m.redelivered })
   })
   topics.push(topic)
