@@ -1,4 +1,4 @@
-// A chaos client in a browser tab (chaos/browser-client.ts drives it): the weft browser preset
+// A chaos client in a browser tab (chaos/cluster.ts builds, serves and opens it): the weft browser preset
 // (IndexedDB, WebSockets to the relays through the run's link proxies), the same history events
 // as chaos/client.ts, handed to the controller through `weftChaosEmit` (a Playwright binding).
 import { createBrowserPeer } from '@weft/mesh/browser'
