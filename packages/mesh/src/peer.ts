@@ -9,7 +9,7 @@ import { clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/c
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
@@ -334,7 +334,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       ackQuorum: this.#init.ackQuorum ?? 1,
       window: this.#init.window ?? DEFAULT_WINDOW,
       outboxLimit: this.#init.outboxLimit ?? 100_000,
-      maxUnstored: this.#init.maxUnstored,
+      maxUnstored: this.#init.maxUnstored ?? MAX_UNSTORED,
       ttlMs: this.#init.ttlMs,
       retry: this.#init.retry,
       now: Date.now,

@@ -7,7 +7,7 @@
 import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8, verifyEquivocationProof } from '@weft/core'
 import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
-  STORE_RETRY_MS, MAX_UNSTORED
+  STORE_RETRY_MS
 } from './constants.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
@@ -80,7 +80,7 @@ export interface TopicContext {
   readonly window: number
   readonly outboxLimit: number
   /** Received messages waiting for their store write at most (MAX_UNSTORED). */
-  readonly maxUnstored?: number
+  readonly maxUnstored: number
   readonly ttlMs?: number
   readonly retry?: RetryPolicy
   /** Wall clock: stamps, TTLs, persisted times. */
@@ -205,7 +205,7 @@ export class Topic {
 
   /** Too many received messages wait for the store: take and ask for nothing more until they drain. */
   get #full (): boolean {
-    return this.#toStore.length >= (this.#ctx.maxUnstored ?? MAX_UNSTORED)
+    return this.#toStore.length >= this.#ctx.maxUnstored
   }
 
   /** Published and not yet held by every active subscriber connected to me. */
@@ -548,7 +548,7 @@ export class Topic {
             return
           }
           this.#storeRetryMs = STORE_RETRY_MS / 2
-          if (this.#shedding && this.#toStore.length <= (this.#ctx.maxUnstored ?? MAX_UNSTORED) / 2) {
+          if (this.#shedding && this.#toStore.length <= this.#ctx.maxUnstored / 2) {
             this.#shedding = false
             this.pullAll()
           }
