@@ -61,11 +61,11 @@ function caps (r: CheckReport): string[] {
 const atMost = (what: string, value: number, limit: number): string[] => value <= limit ? [] : [`${what} ${Math.round(value)} ms (threshold ${limit} ms)`]
 
 /** Applies a fault for `ms` (cut short at the end of the fault phase), recording its start and its stop around it. */
-async function during (ctx: NemesisContext, fault: string, targets: string[], ms: number, apply: () => Record<string, unknown> | undefined, undo: () => void): Promise<void> {
+async function during (ctx: NemesisContext, fault: string, targets: string[], ms: number, apply: () => Record<string, unknown> | undefined, undo: () => void | Promise<void>): Promise<void> {
   const info = apply()
   ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'start', ...(info === undefined ? {} : { info }) })
   await ctx.sleep(Math.min(ms, Math.max(0, ctx.until - Date.now())))
-  undo()
+  await undo()
   ctx.cluster.record({ t: Date.now(), type: 'nemesis', fault, targets, phase: 'stop' })
 }
 
@@ -425,47 +425,28 @@ async function mixedNemesis (ctx: NemesisContext): Promise<void> {
       const v = free([...c.clientNames, ...c.relayNames])
       if (v.length === 0) return
       const victim = pick(ctx.rand, v)
-      hold([victim], false, end, async (ms) => {
-        mark('kill', [victim], 'start')
-        c.kill(victim)
-        await ctx.sleep(ms(2_000, 10_000))
-        await c.restart(victim)
-        mark('kill', [victim], 'stop')
-      })
+      hold([victim], false, end, async ms => { await during(ctx, 'kill', [victim], ms(2_000, 10_000), () => { c.kill(victim); return undefined }, async () => { await c.restart(victim) }) })
     },
     end => { // C5: SIGSTOP a client or a relay for U(1,10) s
       const v = free([...c.clientNames, ...c.relayNames])
       if (v.length === 0) return
       const victim = pick(ctx.rand, v)
-      hold([victim], false, end, async (ms) => {
-        mark('pause', [victim], 'start')
-        c.pause(victim)
-        await ctx.sleep(ms(1_000, 10_000))
-        c.resume(victim)
-        mark('pause', [victim], 'stop')
-      })
+      hold([victim], false, end, async ms => { await during(ctx, 'pause', [victim], ms(1_000, 10_000), () => { c.pause(victim); return undefined }, () => { c.resume(victim) }) })
     },
     end => { // C3: the halves {r1 and its clients} and {the rest} apart for 10 s
       if (linksBusy) return
       const side = ['r1', ...[...c.clientNames, ...c.browserNames].filter(n => c.relaysOf(n)[0] === 'r1')]
-      hold([], true, end, async (ms) => {
-        const cut = c.partition(side)
-        mark('partition', side, 'start', { links: cut.length })
-        await ctx.sleep(ms(10_000, 10_000))
-        c.healAll()
-        mark('partition', side, 'stop')
-      })
+      hold([], true, end, async ms => { await during(ctx, 'partition', side, ms(10_000, 10_000), () => ({ links: c.partition(side).length }), () => { c.healAll() }) })
     },
     end => { // C4: every link 100 ± 50 ms, with 5% loss (or 20% bursts) for U(5,10) s
       if (linksBusy) return
       const links = [...c.links.values()]
       const loss = ctx.rand() < 0.5 ? { loss: 0.05, lossCorrelation: 0 } : { loss: 0.2, lossCorrelation: 0.75 }
-      hold([], true, end, async (ms) => {
-        for (const p of links) Object.assign(p, { rand: ctx.rand, delayMs: 100, jitterMs: 50, ...loss })
-        mark('shape', ['*'], 'start', loss)
-        await ctx.sleep(ms(5_000, 10_000))
-        for (const p of links) Object.assign(p, { delayMs: 0, jitterMs: 0, loss: 0, lossCorrelation: 0 })
-        mark('shape', ['*'], 'stop')
+      hold([], true, end, async ms => {
+        await during(ctx, 'shape', ['*'], ms(5_000, 10_000), () => {
+          for (const p of links) Object.assign(p, { rand: ctx.rand, delayMs: 100, jitterMs: 50, ...loss })
+          return loss
+        }, () => { for (const p of links) Object.assign(p, { delayMs: 0, jitterMs: 0, loss: 0, lossCorrelation: 0 }) })
       })
     },
     end => { // C6: a client's wall clock ±(11 ms…288 s), or tab b1's −1 h / +24 h, for U(2,10) s
@@ -473,24 +454,19 @@ async function mixedNemesis (ctx: NemesisContext): Promise<void> {
       if (v.length === 0) return
       const victim = pick(ctx.rand, v)
       const offset = victim === 'b1' ? (ctx.rand() < 0.5 ? -3600 : 86_400) : (ctx.rand() < 0.5 ? -1 : 1) * 0.011 * (288 / 0.011) ** ctx.rand()
-      hold([victim], false, end, async (ms) => {
-        c.setClock(victim, offset)
-        mark('clock', [victim], 'start', { offsetS: offset })
-        await ctx.sleep(ms(2_000, 10_000))
-        c.setClock(victim, 0)
-        mark('clock', [victim], 'stop')
+      hold([victim], false, end, async ms => {
+        await during(ctx, 'clock', [victim], ms(2_000, 10_000), () => { c.setClock(victim, offset); return { offsetS: offset } }, () => { c.setClock(victim, 0) })
       })
     },
     end => { // C7: a power loss during a burst (a bit flipped in one in four), or n9's disk full for U(3,8) s
       const disk = c.smallDiskNames.find(n => free([n]).length === 1)
       if (disk !== undefined && ctx.rand() < 0.3) {
-        hold([disk], false, end, async (ms) => {
-          const bytes = c.fillDisk(disk)
-          mark('disk-full', [disk], 'start', { bytes })
-          c.burst(disk)
-          await ctx.sleep(ms(3_000, 8_000))
-          c.freeDisk(disk)
-          mark('disk-full', [disk], 'stop')
+        hold([disk], false, end, async ms => {
+          await during(ctx, 'disk-full', [disk], ms(3_000, 8_000), () => {
+            const bytes = c.fillDisk(disk)
+            c.burst(disk)
+            return { bytes }
+          }, () => { c.freeDisk(disk) })
         })
         return
       }
@@ -514,13 +490,7 @@ async function mixedNemesis (ctx: NemesisContext): Promise<void> {
       const v = free([...c.clientNames, ...c.browserNames])
       if (v.length === 0) return
       const victim = pick(ctx.rand, v)
-      hold([victim], true, end, async (ms) => {
-        c.isolate(victim)
-        mark('offline', [victim], 'start')
-        await ctx.sleep(ms(5_000, 10_000))
-        c.healAll()
-        mark('offline', [victim], 'stop')
-      })
+      hold([victim], true, end, async ms => { await during(ctx, 'offline', [victim], ms(5_000, 10_000), () => { c.isolate(victim); return undefined }, () => { c.healAll() }) })
     }
   ]
   for (let w = 0; w < 10_000 && Date.now() < ctx.until; w++) {
