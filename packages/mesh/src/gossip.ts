@@ -4,9 +4,11 @@
  * - `StrictNoSign`: every envelope already carries its author's signature;
  *   gossipsub's own signing would double the cost (PERF-NOTES.md) and name
  *   the forwarder, not the author. The whole mesh must agree (BROWSER-NOTES G8).
- * - message id = SHA-256 of the data = the envelope id, so a message seen on
- *   many paths or re-sent by an outbox is one message everywhere;
- * - a size cap at the envelope limit plus framing;
+ * - message id = SHA-256 of the data: the envelope id for a lone envelope, so a
+ *   message seen on many paths is one message everywhere; the bundle's hash for a
+ *   bundle of envelopes (bundle.ts; a replayed envelope in another bundle is
+ *   caught by the validator as already stored);
+ * - a size cap at the envelope limit plus framing (a bundle is at most 64 KiB);
  * - peer scoring on, with a P4 penalty for invalid messages set per topic by
  *   the peer when it opens the topic (see docs/MESH.md for the parameters);
  * - explicit limits against hostile gossipsub peers (RELIABILITY.md section 11,

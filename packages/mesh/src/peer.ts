@@ -5,7 +5,7 @@
  * to make one.
  */
 import { TypedEventEmitter } from 'main-event'
-import { clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
+import { MalformedEnvelopeError, clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
@@ -18,6 +18,7 @@ import { readFrames } from './sync/framing.ts'
 import { HEAD_BYTES, fromEntries, frontier } from './sync/frontier.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { Session } from './sync/session.ts'
+import { unpackGossip } from './bundle.ts'
 import { scoreTopic } from './gossip.ts'
 import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
@@ -139,7 +140,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly #damaged = new Map<string, Map<string, { author: string, seq: number, asked: Set<string> }>>()
   /** Timers of the gossipFault test hook's delayed messages. */
   readonly #faultTimers = new Set<ReturnType<typeof setTimeout>>()
-  readonly #validated = new Map<string, Envelope>()
+  /** Gossip messages accepted by the validator, by message id: their new envelopes, for the message event. */
+  readonly #validated = new Map<string, Envelope[]>()
   readonly #abort = new AbortController()
   #tick: ReturnType<typeof setTimeout> | undefined
   #state: ConnectionState = 'offline'
@@ -214,11 +216,14 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     const pubsub = this.libp2p.services.pubsub
     const onMessage = (evt: CustomEvent<{ msgId: string, propagationSource: PeerId, msg: { topic: string } }>): void => {
-      const env = this.#validated.get(evt.detail.msgId)
+      const envs = this.#validated.get(evt.detail.msgId)
       this.#validated.delete(evt.detail.msgId)
-      if (env === undefined) return
+      if (envs === undefined) return
       const from = evt.detail.propagationSource.toString()
-      const ingest = (): void => { this.#opened.get(env.topic)?.ingest(env, from) }
+      const ingest = (): void => {
+        const t = this.#opened.get(evt.detail.msg.topic)
+        for (const env of envs) t?.ingest(env, from)
+      }
       const fault = this.#init.gossipFault?.()
       if (fault === undefined) {
         ingest()
@@ -300,20 +305,36 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     return topic
   }
 
-  /** gossipsub's validator: Accept a valid envelope (kept for the message event), Reject invalid ones (the sender's score drops), Ignore replays of what is stored here and what is over an author's rate. */
+  /**
+   * gossipsub's validator, for one envelope or one bundle of them (bundle.ts): Accept when
+   * every envelope is valid and one at least is new here (they are kept for the message
+   * event); Reject anything invalid (the sender's score drops); Ignore replays of what is
+   * stored here and what is over an author's rate.
+   */
   async #validate (topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
     try {
-      const env = await openEnvelope(data, { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits })
-      if (await this.#opened.get(topic)?.holds(env) === true) {
-        this.stats.gossipReplays++
-        return TopicValidatorResult.Ignore
+      const opts = { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits }
+      const envs: Envelope[] = []
+      for (const bytes of unpackGossip(data)) {
+        const env = await openEnvelope(bytes, opts)
+        const last = envs[envs.length - 1]
+        if (last !== undefined && (env.author !== last.author || env.seq <= last.seq)) {
+          throw new MalformedEnvelopeError('a gossip bundle holds one author\'s envelopes in increasing seq')
+        }
+        envs.push(env)
       }
+      const t = this.#opened.get(topic)
+      const fresh: Envelope[] = []
+      for (const env of envs) if (await t?.holds(env) !== true) fresh.push(env)
+      this.stats.gossipReplays += envs.length - fresh.length
+      if (fresh.length === 0) return TopicValidatorResult.Ignore
       // charged after the signature check: a forger cannot spend an honest author's tokens
-      if (this.#authorRate?.take(`${topic}\n${env.author}`, monotonic()) === false) {
-        this.stats.gossipRateLimited++
+      if (this.#authorRate?.take(`${topic}\n${envs[0]!.author}`, monotonic(), fresh.length) === false) {
+        this.stats.gossipRateLimited += fresh.length
         return TopicValidatorResult.Ignore
       }
-      this.#validated.set(env.id, env)
+      const id = envs.length === 1 ? envs[0]!.id : toHex(this.#crypto.sha256(data))
+      this.#validated.set(id, fresh)
       if (this.#validated.size > 10_000) this.#validated.delete(this.#validated.keys().next().value!)
       return TopicValidatorResult.Accept
     } catch (err) {

@@ -22,8 +22,12 @@ export class RateLimiter {
     this.#maxKeys = maxKeys
   }
 
-  /** Takes one token for `key` at time `now` (ms, monotonic); false when its bucket is empty. */
-  take (key: string, now: number): boolean {
+  /**
+   * Takes `count` tokens for `key` at time `now` (ms, monotonic); false, taking none, when its
+   * bucket holds fewer. A count above the burst is taken from a full bucket, leaving it in debt
+   * (one gossip bundle carries up to 64 messages: it still passes once the author has been quiet).
+   */
+  take (key: string, now: number, count = 1): boolean {
     let b = this.#buckets.get(key)
     if (b === undefined) {
       b = { tokens: this.#limit.burst, at: now }
@@ -34,8 +38,8 @@ export class RateLimiter {
       b.at = now
     }
     this.#buckets.set(key, b)
-    if (b.tokens < 1) return false
-    b.tokens--
+    if (b.tokens < Math.min(count, this.#limit.burst)) return false
+    b.tokens -= count
     return true
   }
 }

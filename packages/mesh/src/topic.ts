@@ -9,6 +9,7 @@ import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
   STORE_RETRY_MS
 } from './constants.ts'
+import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
@@ -296,7 +297,7 @@ export class Topic {
         batch[i]!.resolve({ id: env.id, seq: env.seq, acked })
       }
       this.#take(released)
-      for (const env of envs) await this.#send(env.id, env.seq, env.bytes, 1)
+      await this.#send(envs.map(env => ({ id: env.id, seq: env.seq, bytes: env.bytes, attempt: 1 })))
     }
   }
 
@@ -339,13 +340,22 @@ export class Topic {
     for (const w of [...this.#roomWaiters]) w.resolve()
   }
 
-  /** One send attempt: gossip, plus a frontier update so that connected peers pull what gossip missed. */
-  async #send (id: string, seq: number, bytes: Uint8Array, attempt: number): Promise<void> {
+  /**
+   * One send attempt of my messages, in seq order: gossip (packed into bundles), plus a
+   * frontier update so that connected peers pull what gossip missed.
+   */
+  async #send (sends: ReadonlyArray<{ id: string, seq: number, bytes: Uint8Array, attempt: number }>): Promise<void> {
+    if (sends.length === 0) return
     const ctx = this.#ctx
-    this.#outbox.markSent(seq, ctx.now())
-    ctx.emit('message:sent', { topic: this.name, id, seq, attempt })
+    const now = ctx.now()
+    for (const { id, seq, attempt } of sends) {
+      this.#outbox.markSent(seq, now)
+      ctx.emit('message:sent', { topic: this.name, id, seq, attempt })
+    }
     ctx.announce(this.name, [[ctx.me, this.#held.get(ctx.me) ?? 0]])
-    await ctx.gossip(this.name, bytes).catch(() => undefined) // no peers yet: the outbox and sync cover it
+    for (const data of packGossip(sends.map(s => s.bytes))) {
+      await ctx.gossip(this.name, data).catch(() => undefined) // no peers yet: the outbox and sync cover it
+    }
   }
 
   /** Re-sends what is due, expires what is too old; persists attempts. Returns when to look again. */
@@ -360,11 +370,11 @@ export class Topic {
     const due = this.#outbox.due(now)
     if (due.length > 0) {
       const { messages } = await ctx.store.read(this.name, ctx.me, due[0]!.seq, due[due.length - 1]!.seq)
-      const bySeq = new Map(messages.map(m => [m.seq, m]))
-      for (const e of due) {
-        const m = bySeq.get(e.seq)
-        if (m !== undefined) await this.#send(e.id, e.seq, m.bytes, e.attempts + 1)
-      }
+      const bySeq = new Map(messages.map(m => [m.seq, m.bytes]))
+      await this.#send(due.flatMap(e => {
+        const bytes = bySeq.get(e.seq)
+        return bytes === undefined ? [] : [{ id: e.id, seq: e.seq, bytes, attempt: e.attempts + 1 }]
+      }))
       await ctx.store.updateOutbox(this.name, ctx.me, due.map(e => this.#outbox.get(e.seq)!).filter(e => e !== undefined))
     }
     return this.#outbox.nextWakeAt()

@@ -6,6 +6,7 @@
 import { encodeBody, encodeEnvelope, nobleSigner, sealEnvelope, signingBytes } from '@weft/core'
 import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
+import { GOSSIP_BUNDLE_MAX_ENVELOPES, isBundle, packGossip, unpackGossip } from '../src/bundle.ts'
 import { Cluster, NETWORK, rawGossipPeer, until } from './helpers.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
@@ -80,5 +81,59 @@ describe('hostile gossip', () => {
     expect(proofs[0]).toMatchObject({ seq: 1 })
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(await honest.store.proofs('e')).toHaveLength(1)
+  }, 60_000)
+
+  it('bundles: one bad envelope, a second author or a seq out of order rejects the whole bundle; a bundle of replays is ignored; a sound one delivers every envelope in order', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const topic = await honest.topic('b')
+    const got: string[] = []
+    topic.subscribe(m => { got.push(m.text() ?? '') })
+    const rejected: string[] = []
+    honest.addEventListener('message:rejected', (e) => { rejected.push(e.detail.reason) })
+    raw = await rawGossipPeer(honest, 'b')
+    const crypto = nodeCrypto()
+    const alice = nobleSigner(new Uint8Array(32).fill(45))
+    const bob = nobleSigner(new Uint8Array(32).fill(46))
+    const input = (seq: number, text: string) => ({ network: NETWORK, topic: 'b', seq, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) })
+    const a = await Promise.all([1, 2, 3, 4].map(async seq => (await sealEnvelope(input(seq, `a${seq}`), alice, crypto)).bytes))
+    const b1 = (await sealEnvelope(input(1, 'b1'), bob, crypto)).bytes
+    const forgedBody = encodeBody(input(3, 'forged'), alice.publicKey)
+    const forged = encodeEnvelope(forgedBody, await bob.sign(signingBytes(forgedBody)))
+    const send = async (envs: Uint8Array[]): Promise<void> => {
+      const [data] = packGossip(envs)
+      expect(isBundle(data!)).toBe(true)
+      await raw!.services.pubsub.publish('b', data!)
+    }
+    await send([a[0]!, a[1]!, forged]) // a valid start, then a forgery
+    await send([a[0]!, b1]) // two authors
+    await send([a[1]!, a[0]!]) // seqs out of order
+    await until(() => rejected.length === 3, 10_000, 'three rejections')
+    expect(rejected.sort()).toEqual(['BadSignatureError', 'MalformedEnvelopeError', 'MalformedEnvelopeError']) // validations run concurrently
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toEqual([]) // nothing of a rejected bundle is taken, not even its valid envelopes
+
+    await send([a[0]!, a[1]!, a[2]!, a[3]!])
+    await until(() => got.length === 4, 10_000, 'the sound bundle')
+    expect(got).toEqual(['a1', 'a2', 'a3', 'a4'])
+    const replays = honest.stats.gossipReplays
+    await send([a[1]!, a[2]!]) // a new gossip message (another bundle id) of stored envelopes
+    await until(() => honest.stats.gossipReplays === replays + 2, 10_000, 'the replays counted')
+    expect(got).toHaveLength(4)
+    expect(rejected).toHaveLength(3)
+  }, 60_000)
+
+  it('a burst of publishes goes out as bundles of up to 64 envelopes', async () => {
+    cluster = new Cluster()
+    const honest = await cluster.add()
+    const topic = await honest.topic('p')
+    raw = await rawGossipPeer(honest, 'p')
+    const seen: number[] = []
+    raw.services.pubsub.addEventListener('message', (e) => { seen.push(unpackGossip(e.detail.data).length) })
+    await Promise.all(Array.from({ length: 200 }, async (_, i) => await topic.publish(`m${i}`)))
+    await until(() => seen.reduce((n, k) => n + k, 0) >= 200, 10_000, 'all 200 on gossip')
+    expect(seen.reduce((n, k) => n + k, 0)).toBe(200)
+    expect(seen.length).toBeLessThanOrEqual(8) // 200 in one or a few publish batches, 64 per bundle
+    expect(Math.max(...seen)).toBe(GOSSIP_BUNDLE_MAX_ENVELOPES)
   }, 60_000)
 })
