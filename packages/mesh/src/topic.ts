@@ -464,7 +464,10 @@ export class Topic {
   /** Per author, the id of the message at its held seq, where known since the topic opened. */
   get heads (): ReadonlyMap<string, string> {
     const out = new Map<string, string>()
-    for (const [author, h] of this.#heads) if (this.#held.get(author) === h.seq) out.set(author, h.id)
+    for (const [author, h] of this.#heads) {
+      const id = this.headId(author, h.seq)
+      if (id !== undefined) out.set(author, id)
+    }
     return out
   }
 
