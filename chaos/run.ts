@@ -103,7 +103,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskMb === undefined ? undefined : s.smallDiskMb * 1024 * 1024, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskBytes, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()

@@ -30,9 +30,10 @@ export interface Scenario {
   pageClocks?: number
   /** Extra flags for every relay. */
   relayFlags?: string[]
-  /** Clients on a small disk of their own (ClusterInit.smallDisks), of this many MiB. */
+  /** Clients on a small disk of their own (ClusterInit.smallDisks). */
   smallDisks?: number
-  smallDiskMb?: number
+  /** The size of each small disk (ClusterInit.smallDiskBytes). */
+  smallDiskBytes?: number
   faultMs: { short: number, long: number }
   /** Only in the long tier (or when named with --only). */
   longOnly?: boolean
@@ -382,7 +383,7 @@ export const SCENARIOS: Scenario[] = [
     pageClocks: 1,
     smallDisks: 1,
     // an hour's traffic (about 52,000 messages, some 160 MB of payload) must fit: the full disk is the nemesis's, for seconds
-    smallDiskMb: 768,
+    smallDiskBytes: 768 * 1024 * 1024,
     rate: 10,
     faultMs: { short: 600_000, long: 3_600_000 },
     manual: true,
