@@ -1,9 +1,10 @@
 // Writes docs/golden/envelope-v1.json: fixed inputs signed with fixed seeds
-// (Ed25519 is deterministic), with the exact bytes and id they must produce.
+// (Ed25519 is deterministic), with the exact bytes and id they must produce;
+// and docs/golden/batch-v1.json: a batch of three under one batch signature.
 // Run only after a deliberate wire change: `npm run build && node scripts/make-golden.ts`.
 // The codec test checks the committed file against the code, both ways.
 import { writeFileSync } from 'node:fs'
-import { authorIdFromKey, fromHex, nobleCrypto, nobleSigner, sealEnvelope, toHex, utf8 } from '@weft/core'
+import { authorIdFromKey, batchRoot, decodeEnvelope, fromHex, nobleCrypto, nobleSigner, sealBatch, sealEnvelope, toHex, utf8 } from '@weft/core'
 
 interface GoldenInput {
   network: string
@@ -57,3 +58,25 @@ const doc = {
 const out = new URL('../docs/golden/envelope-v1.json', import.meta.url)
 writeFileSync(out, JSON.stringify(doc, null, 2) + '\n')
 console.log(`wrote ${out.pathname}`)
+
+const batchSeed = '04'.repeat(32)
+const batchInputs = ['one', 'two', 'three'].map((text, i) => ({
+  network: 'weft-golden', topic: 'chat', seq: 10 + i, time: 1_764_000_002_000 + i, full: false, deps: [] as Array<{ tag: string, seq: number }>, payloadHex: toHex(utf8(text)), contentType: ''
+}))
+const batchSigner = nobleSigner(fromHex(batchSeed))
+const batch = await sealBatch(batchInputs.map(input => ({
+  network: input.network, topic: input.topic, seq: input.seq, time: input.time, context: { full: input.full, deps: input.deps }, payload: fromHex(input.payloadHex), contentType: input.contentType
+})), batchSigner, crypto)
+const first = decodeEnvelope(batch[0]!.bytes)
+const batchDoc = {
+  description: 'weft batch signatures, wire format v1: three messages under one signature over "weft-batch:" || root; leaf = SHA-256(0x00 || body), node = SHA-256(0x01 || left || right), empty slot = 32 zero bytes. See docs/PROTOCOL.md, "Batch signatures".',
+  seed: batchSeed,
+  publicKey: toHex(batchSigner.publicKey),
+  author: authorIdFromKey(batchSigner.publicKey),
+  root: toHex(batchRoot(first.body, first.batch!.path, first.batch!.index, crypto)),
+  signature: toHex(first.signature),
+  vectors: batch.map((env, i) => ({ input: batchInputs[i], envelope: toHex(env.bytes), id: env.id }))
+}
+const batchOut = new URL('../docs/golden/batch-v1.json', import.meta.url)
+writeFileSync(batchOut, JSON.stringify(batchDoc, null, 2) + '\n')
+console.log(`wrote ${batchOut.pathname}`)

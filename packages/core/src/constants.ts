@@ -9,6 +9,12 @@ export const WIRE_VERSION = 1
 /** Domain separation: the author signs `SIGNING_PREFIX || body`, so a weft signature can never be replayed as a libp2p record or handshake signature made with the same key. */
 export const SIGNING_PREFIX = 'weft-envelope:'
 
+/** Domain separation for batch signatures: the author signs `BATCH_SIGNING_PREFIX || root` (envelope/batch.ts). */
+export const BATCH_SIGNING_PREFIX = 'weft-batch:'
+
+/** Depth of a batch signature's Merkle tree at most: one signature covers up to 2^4 = 16 messages, each carrying 4 × 32 bytes of path. */
+export const MAX_BATCH_DEPTH = 4
+
 /** Bytes of an author key kept in a dependency reference. 64 bits: forging a key with a given tag costs ~2^64 key generations. */
 export const AUTHOR_TAG_BYTES = 8
 

@@ -25,7 +25,7 @@
  */
 
 export {
-  WIRE_VERSION, SIGNING_PREFIX, AUTHOR_TAG_BYTES, MAX_SEQ, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ENVELOPE_BYTES,
+  WIRE_VERSION, SIGNING_PREFIX, BATCH_SIGNING_PREFIX, MAX_BATCH_DEPTH, AUTHOR_TAG_BYTES, MAX_SEQ, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_DEPS, MAX_TOPIC_BYTES, MAX_NETWORK_BYTES, MAX_CONTENT_TYPE_BYTES, DEFAULT_MAX_SEQ_GAP,
   DEFAULT_BUFFER_MAX_MESSAGES, DEFAULT_BUFFER_MAX_BYTES, DEFAULT_BUFFER_MAX_PER_AUTHOR, DEFAULT_DEPENDENCY_TIMEOUT_MS,
   DEFAULT_SEEN_IDS, DEFAULT_RECENT_DELIVERED, DEFAULT_CLOCK_CACHE, DEFAULT_ACK_QUORUM, DEFAULT_OUTBOX_WINDOW,
@@ -44,8 +44,9 @@ export { nobleCrypto, nobleSigner } from './crypto/noble.ts'
 
 export type { Envelope, EnvelopeInput, EnvelopeLimits, CausalContext, DepRef } from './envelope/envelope.ts'
 export { encodeBody, encodeEnvelope, decodeEnvelope, contextWireBytes } from './envelope/codec.ts'
-export type { DecodedEnvelope } from './envelope/codec.ts'
-export { sealEnvelope, openEnvelope, envelopeId, signingBytes, sameMessage } from './envelope/seal.ts'
+export type { DecodedEnvelope, BatchPosition } from './envelope/codec.ts'
+export { sealEnvelope, sealBatch, openEnvelope, envelopeId, signingBytes, sameMessage } from './envelope/seal.ts'
+export { VerifiedBatches, batchRoot, batchSigningBytes, buildBatch } from './envelope/batch.ts'
 export type { OpenOptions } from './envelope/seal.ts'
 
 export {

@@ -6,7 +6,7 @@
 import { MaxLengthError } from 'protons-runtime'
 import {
   AUTHOR_TAG_BYTES, DEFAULT_MAX_DEPS, DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, MAX_CONTENT_TYPE_BYTES,
-  MAX_NETWORK_BYTES, MAX_SEQ, MAX_TOPIC_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, WIRE_VERSION
+  MAX_BATCH_DEPTH, MAX_NETWORK_BYTES, MAX_SEQ, MAX_TOPIC_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, WIRE_VERSION
 } from '../constants.ts'
 import {
   AuthorMismatchError, InvalidArgumentError, MalformedEnvelopeError, OversizeEnvelopeError, SeqOutOfRangeError,
@@ -32,10 +32,19 @@ export function resolveLimits (limits: EnvelopeLimits = {}): ResolvedLimits {
   }
 }
 
+/** Where a body sits in a signed batch (envelope/batch.ts). */
+export interface BatchPosition {
+  /** Sibling hashes from the leaf up, 32 bytes each. */
+  readonly path: Uint8Array
+  readonly index: number
+}
+
 /** An envelope split into its parts, validated, signature not yet checked. */
 export interface DecodedEnvelope {
   readonly body: Uint8Array
   readonly signature: Uint8Array
+  /** Set when the signature covers a batch, not this body alone. */
+  readonly batch: BatchPosition | undefined
   readonly version: number
   readonly network: string
   readonly topic: string
@@ -91,9 +100,14 @@ export function encodeBody (input: EnvelopeInput, authorKey: Uint8Array, limits:
   })
 }
 
-/** Frames a body and its signature as an Envelope. */
-export function encodeEnvelope (body: Uint8Array, signature: Uint8Array): Uint8Array {
-  return EnvelopePb.encode({ body: Uint8Array.from(body), signature: Uint8Array.from(signature) })
+/** Frames a body and its signature (and, for a batch-signed body, its place in the batch) as an Envelope. */
+export function encodeEnvelope (body: Uint8Array, signature: Uint8Array, batch?: BatchPosition): Uint8Array {
+  return EnvelopePb.encode({
+    body: Uint8Array.from(body),
+    signature: Uint8Array.from(signature),
+    batchPath: Uint8Array.from(batch?.path ?? []),
+    batchIndex: batch?.index ?? 0
+  })
 }
 
 /** Decodes and validates an envelope from untrusted bytes. Throws only the typed errors of errors.ts. */
@@ -110,8 +124,9 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
   }
   if (outer.body.length === 0) throw new MalformedEnvelopeError('envelope has no body')
   if (outer.signature.length !== SIGNATURE_BYTES) throw new MalformedEnvelopeError('signature must have 64 bytes')
-  // One framing per (body, signature): the id (hash of the bytes) then names one message, not one of many encodings.
-  if (!equalBytes(encodeEnvelope(outer.body, outer.signature), bytes)) {
+  const batch = decodeBatchPosition(outer)
+  // One framing per (body, signature, batch): the id (hash of the bytes) then names one message, not one of many encodings.
+  if (!equalBytes(encodeEnvelope(outer.body, outer.signature, batch), bytes)) {
     throw new MalformedEnvelopeError('envelope framing is not canonical (field order, duplicates or unknown fields)')
   }
   checkBodyWireTypes(outer.body)
@@ -140,6 +155,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
   return {
     body: outer.body,
     signature: outer.signature,
+    batch,
     version: body.version,
     network: body.network,
     topic: body.topic,
@@ -150,6 +166,19 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
     payload: body.payload,
     contentType: body.contentType
   }
+}
+
+function decodeBatchPosition (outer: EnvelopePb): BatchPosition | undefined {
+  const path = outer.batchPath
+  if (path.length === 0) {
+    if (outer.batchIndex !== 0) throw new MalformedEnvelopeError('batch index without a batch path')
+    return undefined
+  }
+  if (path.length % 32 !== 0 || path.length > MAX_BATCH_DEPTH * 32) {
+    throw new MalformedEnvelopeError(`batch path of ${path.length} bytes: 1 to ${MAX_BATCH_DEPTH} hashes of 32 bytes`)
+  }
+  if (outer.batchIndex >= 2 ** (path.length / 32)) throw new MalformedEnvelopeError(`batch index ${outer.batchIndex} is outside a tree of depth ${path.length / 32}`)
+  return { path, index: outer.batchIndex }
 }
 
 function decodeContext (body: Body, maxDeps: number): CausalContext {

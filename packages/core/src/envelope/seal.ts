@@ -1,11 +1,13 @@
 /**
  * Signing and opening envelopes: the only place the core meets cryptography.
  */
-import { SIGNING_PREFIX } from '../constants.ts'
+import { MAX_BATCH_DEPTH, SIGNING_PREFIX } from '../constants.ts'
 import { AuthorMismatchError, BadSignatureError, WrongNetworkError, WrongTopicError } from '../errors.ts'
 import { authorIdFromKey, tagOfKey } from '../util/author.ts'
 import type { AuthorId } from '../util/author.ts'
 import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.ts'
+import { batchRoot, batchSigningBytes, buildBatch } from './batch.ts'
+import type { VerifiedBatches } from './batch.ts'
 import { decodeEnvelope, encodeBody, encodeEnvelope } from './codec.ts'
 import type { DecodedEnvelope } from './codec.ts'
 import type { CryptoSuite, Signer } from '../crypto/crypto.ts'
@@ -33,6 +35,33 @@ export async function sealEnvelope (
   return toEnvelope(decodeEnvelope(bytes, limits), bytes, envelopeId(bytes, crypto))
 }
 
+/**
+ * Encodes and signs a publish batch, in order: up to 16 messages share one batch
+ * signature (batch.ts), a batch of one is signed alone. Each envelope proves
+ * itself on its own; together they cost one signature per 16.
+ */
+export async function sealBatch (
+  inputs: readonly EnvelopeInput[], signer: Signer, crypto: CryptoSuite, limits?: EnvelopeLimits
+): Promise<Envelope[]> {
+  const out: Envelope[] = []
+  const size = 2 ** MAX_BATCH_DEPTH
+  for (let from = 0; from < inputs.length; from += size) {
+    const group = inputs.slice(from, from + size)
+    if (group.length === 1) {
+      out.push(await sealEnvelope(group[0]!, signer, crypto, limits))
+      continue
+    }
+    const bodies = group.map(input => encodeBody(input, signer.publicKey, limits))
+    const { root, paths } = buildBatch(bodies, crypto)
+    const signature = await signer.sign(batchSigningBytes(root))
+    for (const [index, body] of bodies.entries()) {
+      const bytes = encodeEnvelope(body, signature, { path: paths[index]!, index })
+      out.push(toEnvelope(decodeEnvelope(bytes, limits), bytes, envelopeId(bytes, crypto)))
+    }
+  }
+  return out
+}
+
 /** What an envelope from the network must match. */
 export interface OpenOptions {
   crypto: CryptoSuite
@@ -43,6 +72,8 @@ export interface OpenOptions {
   /** If set, the author that must have written it (AuthorMismatchError otherwise). */
   author?: AuthorId
   limits?: EnvelopeLimits
+  /** Batch signatures already checked: a hit costs the path's hashes, no signature check. Share one per peer. */
+  verifiedBatches?: VerifiedBatches
 }
 
 /**
@@ -61,14 +92,25 @@ export async function openEnvelope (bytes: Uint8Array, options: OpenOptions): Pr
   if (options.author !== undefined && options.author !== author) {
     throw new AuthorMismatchError(`envelope is by ${author}, expected ${options.author}`)
   }
+  if (decoded.batch === undefined) {
+    await verify(options.crypto, decoded.authorKey, signingBytes(decoded.body), decoded.signature, author)
+  } else {
+    const root = batchRoot(decoded.body, decoded.batch.path, decoded.batch.index, options.crypto)
+    const check = async (): Promise<void> => { await verify(options.crypto, decoded.authorKey, batchSigningBytes(root), decoded.signature, author) }
+    if (options.verifiedBatches === undefined) await check()
+    else await options.verifiedBatches.once(decoded.authorKey, root, decoded.signature, check)
+  }
+  return toEnvelope(decoded, bytes, envelopeId(bytes, options.crypto), author)
+}
+
+async function verify (crypto: CryptoSuite, key: Uint8Array, data: Uint8Array, signature: Uint8Array, author: AuthorId): Promise<void> {
   let valid: boolean
   try {
-    valid = await options.crypto.verify(decoded.authorKey, signingBytes(decoded.body), decoded.signature)
+    valid = await crypto.verify(key, data, signature)
   } catch (err) {
     throw new BadSignatureError('signature could not be checked', { cause: err })
   }
   if (!valid) throw new BadSignatureError(`signature does not verify for author ${author}`)
-  return toEnvelope(decoded, bytes, envelopeId(bytes, options.crypto), author)
 }
 
 function toEnvelope (d: DecodedEnvelope, bytes: Uint8Array, id: string, author = authorIdFromKey(d.authorKey)): Envelope {

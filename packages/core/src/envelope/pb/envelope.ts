@@ -6,6 +6,8 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export interface Envelope {
   body: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  batchPath: Uint8Array<ArrayBuffer>
+  batchIndex: number
 }
 
 export namespace Envelope {
@@ -28,13 +30,25 @@ export namespace Envelope {
           w.bytes(obj.signature)
         }
 
+        if ((obj.batchPath != null && obj.batchPath.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.batchPath)
+        }
+
+        if ((obj.batchIndex != null && obj.batchIndex !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.batchIndex)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           body: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          batchPath: uint8ArrayAlloc(0),
+          batchIndex: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -49,6 +63,14 @@ export namespace Envelope {
             }
             case 2: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.batchPath = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.batchIndex = reader.uint32()
               break
             }
             default: {
@@ -80,6 +102,20 @@ export namespace Envelope {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.batchPath`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.batchIndex`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -102,6 +138,16 @@ export namespace Envelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface EnvelopeBatchPathFieldEvent {
+    field: '$.batchPath'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EnvelopeBatchIndexFieldEvent {
+    field: '$.batchIndex'
+    value: number
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -110,7 +156,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeBodyFieldEvent | EnvelopeSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeBodyFieldEvent | EnvelopeSignatureFieldEvent | EnvelopeBatchPathFieldEvent | EnvelopeBatchIndexFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }

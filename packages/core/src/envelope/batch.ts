@@ -1,0 +1,93 @@
+/**
+ * Batch signatures: one Ed25519 signature over the root of a Merkle tree of up
+ * to 16 message bodies, so an author under load signs once per 16 messages and
+ * a receiver verifies once per 16 (docs/PROTOCOL.md, "Batch signatures"). Every
+ * envelope still carries what proves it alone (the signature and its path to
+ * the root), so stores, sync, repair and equivocation proofs treat it like any
+ * other envelope.
+ *
+ * Tree: a leaf is SHA-256(0x00 ‖ body), an inner node SHA-256(0x01 ‖ left ‖ right)
+ * (RFC 6962's domain separation, so a leaf can never pass for an inner node); the
+ * tree has a fixed depth d (2^d ≥ the batch) and empty slots are 32 zero bytes.
+ * A leaf's path lists its d siblings from the bottom up; bit k of its index says
+ * whether it is the right child (1) at level k.
+ */
+import { BATCH_SIGNING_PREFIX, MAX_BATCH_DEPTH } from '../constants.ts'
+import { BoundedMap } from '../util/lru.ts'
+import { concatBytes, toHex, utf8 } from '../util/bytes.ts'
+import type { CryptoSuite } from '../crypto/crypto.ts'
+
+const HASH_BYTES = 32
+const PREFIX = utf8(BATCH_SIGNING_PREFIX)
+const EMPTY = new Uint8Array(HASH_BYTES)
+const LEAF = Uint8Array.of(0)
+const INNER = Uint8Array.of(1)
+
+/** The bytes an author signs for a batch: the domain prefix, then the root. */
+export function batchSigningBytes (root: Uint8Array): Uint8Array {
+  return concatBytes(PREFIX, root)
+}
+
+/** The root a body's path leads to. `path` holds `path.length / 32` sibling hashes; `index` is below 2^that. */
+export function batchRoot (body: Uint8Array, path: Uint8Array, index: number, crypto: CryptoSuite): Uint8Array {
+  let node = crypto.sha256(concatBytes(LEAF, body))
+  for (let level = 0; level * HASH_BYTES < path.length; level++) {
+    const sibling = path.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES)
+    node = ((index >>> level) & 1) === 1
+      ? crypto.sha256(concatBytes(INNER, sibling, node))
+      : crypto.sha256(concatBytes(INNER, node, sibling))
+  }
+  return node
+}
+
+/** The tree over 2 to 2^MAX_BATCH_DEPTH bodies: its root, and each body's path (index = position). */
+export function buildBatch (bodies: readonly Uint8Array[], crypto: CryptoSuite): { root: Uint8Array, paths: Uint8Array[] } {
+  if (bodies.length < 2 || bodies.length > 2 ** MAX_BATCH_DEPTH) throw new RangeError(`a signed batch holds 2 to ${2 ** MAX_BATCH_DEPTH} bodies, not ${bodies.length}`)
+  const depth = Math.ceil(Math.log2(bodies.length))
+  let level: Uint8Array[] = bodies.map(b => crypto.sha256(concatBytes(LEAF, b)))
+  const paths = bodies.map(() => new Uint8Array(depth * HASH_BYTES))
+  for (let k = 0; k < depth; k++) {
+    const width = 2 ** (depth - k)
+    const node = (i: number): Uint8Array => level[i] ?? EMPTY
+    for (let leaf = 0; leaf < bodies.length; leaf++) {
+      paths[leaf]!.set(node(((leaf >>> k) ^ 1)), k * HASH_BYTES)
+    }
+    const up: Uint8Array[] = []
+    for (let i = 0; i < width; i += 2) {
+      up.push(i >= level.length ? EMPTY : crypto.sha256(concatBytes(INNER, node(i), node(i + 1))))
+    }
+    level = up
+  }
+  return { root: level[0]!, paths }
+}
+
+/**
+ * Batch signature checks, per author, root and signature, so that the other
+ * envelopes of a batch cost hashes only; envelopes opened at the same time
+ * share one check in flight. Bounded (least recently added forgotten first); a
+ * forgotten root is simply checked again, and a failed check is not kept.
+ */
+export class VerifiedBatches {
+  readonly #checks: BoundedMap<string, Promise<void>>
+
+  constructor (max = 4096) {
+    this.#checks = new BoundedMap(max)
+  }
+
+  /** Resolves once `check` (run only if this batch signature is not already checked or being checked) passed; rejects as it did. */
+  async once (authorKey: Uint8Array, root: Uint8Array, signature: Uint8Array, check: () => Promise<void>): Promise<void> {
+    const k = key(authorKey, root, signature)
+    let p = this.#checks.get(k)
+    if (p === undefined) {
+      p = check()
+      this.#checks.set(k, p)
+      const added = p
+      added.catch(() => { if (this.#checks.get(k) === added) this.#checks.delete(k) })
+    }
+    await p
+  }
+}
+
+function key (authorKey: Uint8Array, root: Uint8Array, signature: Uint8Array): string {
+  return toHex(concatBytes(authorKey, root, signature))
+}
