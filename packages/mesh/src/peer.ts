@@ -5,7 +5,7 @@
  * to make one.
  */
 import { TypedEventEmitter } from 'main-event'
-import { MalformedEnvelopeError, clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
+import { MalformedEnvelopeError, VerifiedBatches, clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
@@ -130,6 +130,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly me: string
   readonly #init: PeerInit
   readonly #crypto: CryptoSuite
+  readonly #verifiedBatches = new VerifiedBatches()
   readonly #signer: Signer
   readonly #topics = new Map<string, Promise<Topic>>()
   readonly #opened = new Map<string, Topic>()
@@ -313,7 +314,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
    */
   async #validate (topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
     try {
-      const opts = { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits }
+      const opts = { crypto: this.#crypto, network: this.network, topic, limits: this.#init.limits, verifiedBatches: this.#verifiedBatches }
       const envs: Envelope[] = []
       for (const bytes of unpackGossip(data)) {
         const env = await openEnvelope(bytes, opts)
@@ -349,6 +350,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       me: this.me,
       signer: this.#signer,
       crypto: this.#crypto,
+      verifiedBatches: this.#verifiedBatches,
       network: this.network,
       store: this.store,
       limits: this.#init.limits,
@@ -620,7 +622,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.stats.batchEnvelopes += envelopes.length
     // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
     const opened = await Promise.allSettled(envelopes.map(bytes =>
-      openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits })))
+      openEnvelope(bytes, { crypto: this.#crypto, network: this.network, topic: name, limits: this.#init.limits, verifiedBatches: this.#verifiedBatches })))
     for (const r of opened) {
       if (r.status === 'fulfilled') {
         if (this.#damaged.get(name)?.has(`${r.value.author}/${r.value.seq}`) === true) await this.#repair(topic, r.value)

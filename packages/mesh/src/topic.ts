@@ -4,7 +4,7 @@
  * retries, and repair of gaps. All store writes and deliveries of a topic run
  * through one serial task queue, in order.
  */
-import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealEnvelope, utf8, verifyEquivocationProof } from '@weft/core'
+import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
   STORE_RETRY_MS
@@ -12,7 +12,7 @@ import {
 import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
-import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
+import type { CryptoSuite, Envelope, EnvelopeLimits, VerifiedBatches, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
 import type { MeshEvents } from './events.ts'
 
 type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
@@ -74,6 +74,8 @@ export interface TopicContext {
   readonly me: string
   readonly signer: Signer
   readonly crypto: CryptoSuite
+  /** Batch signatures already checked, shared by every topic of the peer. */
+  readonly verifiedBatches: VerifiedBatches
   readonly network: string
   readonly store: WeftStore
   readonly limits?: EnvelopeLimits
@@ -263,19 +265,17 @@ export class Topic {
       const batch = this.#publishQueue.splice(0, room)
       const first = (this.#held.get(ctx.me) ?? 0) + 1
       const now = ctx.now()
-      const envs: Envelope[] = []
+      let envs: Envelope[]
       try {
-        for (const [i, r] of batch.entries()) {
-          envs.push(await sealEnvelope({
-            network: ctx.network,
-            topic: this.name,
-            seq: first + i,
-            time: now,
-            context: this.#inbox.contextFor(ctx.me, { full: r.options.fullContext === true }),
-            payload: r.payload,
-            contentType: r.options.contentType
-          }, ctx.signer, ctx.crypto, ctx.limits))
-        }
+        envs = await sealBatch(batch.map((r, i) => ({
+          network: ctx.network,
+          topic: this.name,
+          seq: first + i,
+          time: now,
+          context: this.#inbox.contextFor(ctx.me, { full: r.options.fullContext === true }),
+          payload: r.payload,
+          contentType: r.options.contentType
+        })), ctx.signer, ctx.crypto, ctx.limits)
         const entries = envs.map(env => this.#outbox.add(env, now))
         try {
           await ctx.store.appendOwnBatch(envs, entries)
@@ -457,7 +457,7 @@ export class Topic {
     if (this.#inbox.hasSeen(env.id)) return
     const kept = await this.#storedAt(env.author, env.seq)
     if (kept === undefined || equalBytes(kept, env.bytes)) return
-    const first = await openEnvelope(kept, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name })
+    const first = await openEnvelope(kept, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, verifiedBatches: this.#ctx.verifiedBatches })
     await this.#found(proveEquivocation(first, env))
   }
 
@@ -617,7 +617,7 @@ export class Topic {
       const envs: Envelope[] = []
       for (const m of chunk) {
         try {
-          envs.push(await openEnvelope(m.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, limits: this.#ctx.limits }))
+          envs.push(await openEnvelope(m.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, limits: this.#ctx.limits, verifiedBatches: this.#ctx.verifiedBatches }))
         } catch (err) {
           this.#error(err)
         }
