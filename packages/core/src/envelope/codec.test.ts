@@ -8,7 +8,7 @@ import { openEnvelope, sealEnvelope, signingBytes } from './seal.ts'
 import { nobleSigner } from '../crypto/noble.ts'
 import { isRejection } from '../errors.ts'
 import { authorIdFromKey } from '../util/author.ts'
-import { fromHex, toHex, utf8 } from '../util/bytes.ts'
+import { equalBytes, fromHex, toHex, utf8 } from '../util/bytes.ts'
 import { NETWORK, TOPIC, crypto, seedOf } from '../testing/authors.ts'
 import type { EnvelopeInput } from './envelope.ts'
 
@@ -238,11 +238,15 @@ describe('envelope codec', () => {
           } catch (err) {
             error = err
           }
+          if (equalBytes(candidate, env.bytes)) {
+            expect(error).toBeUndefined() // two flips of one byte with one mask undo each other
+            continue
+          }
           expect(error, `mutated envelope accepted: ${toHex(candidate)}`).toBeDefined()
           expect(isRejection(error)).toBe(true)
         }
       }
-    ), { numRuns: 1000 })
+    ), { numRuns: 1000, seed: 0xc0dec, examples: [[[[0, 1], [0, 1]], 0]] })
   })
 
   it('counts the causal context bytes as encoded', () => {
