@@ -14,7 +14,7 @@
  */
 import { BATCH_SIGNING_PREFIX, MAX_BATCH_DEPTH } from '../constants.ts'
 import { BoundedMap } from '../util/lru.ts'
-import { concatBytes, toHex, utf8 } from '../util/bytes.ts'
+import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.ts'
 import type { CryptoSuite } from '../crypto/crypto.ts'
 
 const HASH_BYTES = 32
@@ -68,7 +68,8 @@ export function buildBatch (bodies: readonly Uint8Array[], crypto: CryptoSuite):
  * forgotten root is simply checked again, and a failed check is not kept.
  */
 export class VerifiedBatches {
-  readonly #checks: BoundedMap<string, Promise<void>>
+  /** By root (hex): whose signature it is, and its check. */
+  readonly #checks: BoundedMap<string, { authorKey: Uint8Array, signature: Uint8Array, check: Promise<void> }>
 
   constructor (max = 4096) {
     this.#checks = new BoundedMap(max)
@@ -76,18 +77,16 @@ export class VerifiedBatches {
 
   /** Resolves once `check` (run only if this batch signature is not already checked or being checked) passed; rejects as it did. */
   async once (authorKey: Uint8Array, root: Uint8Array, signature: Uint8Array, check: () => Promise<void>): Promise<void> {
-    const k = key(authorKey, root, signature)
-    let p = this.#checks.get(k)
-    if (p === undefined) {
-      p = check()
-      this.#checks.set(k, p)
-      const added = p
-      added.catch(() => { if (this.#checks.get(k) === added) this.#checks.delete(k) })
+    const k = toHex(root)
+    const known = this.#checks.get(k)
+    if (known !== undefined) {
+      // another key or signature on a known root (a forgery, or a replay with a bad signature) is checked on its own and not kept
+      if (equalBytes(known.authorKey, authorKey) && equalBytes(known.signature, signature)) return await known.check
+      return await check()
     }
-    await p
+    const entry = { authorKey, signature, check: check() }
+    this.#checks.set(k, entry)
+    entry.check.catch(() => { if (this.#checks.get(k) === entry) this.#checks.delete(k) })
+    await entry.check
   }
-}
-
-function key (authorKey: Uint8Array, root: Uint8Array, signature: Uint8Array): string {
-  return toHex(concatBytes(authorKey, root, signature))
 }
