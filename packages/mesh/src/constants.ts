@@ -76,6 +76,14 @@ export const SLOW_PEER_GRACE_MS = 10_000
 /** Outbox checks for due retries at least this often. */
 export const OUTBOX_TICK_MS = 250
 
+/**
+ * Messages re-sent by gossip in one outbox round, at most (the oldest first). The rest stay
+ * due and go one tick later, so a backlog (a publisher that was alone for a while) is re-sent
+ * at ~1,000 msg/s per topic while connected peers pull it by sync, instead of all at once
+ * alongside sync (which doubled the bytes of a 10,000-message catch-up).
+ */
+export const RESEND_ROUND = 256
+
 /** stop() waits this long at most for queued store writes and deliveries of a topic. */
 export const STOP_GRACE_MS = 3_000
 

@@ -6,8 +6,8 @@
  */
 import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, SLOW_PEER_GRACE_MS, STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS,
-  STORE_RETRY_MS
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, STOP_GRACE_MS,
+  STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
@@ -367,7 +367,8 @@ export class Topic {
       this.#ackWaiters.get(e.seq)?.({ acked: false, reason: 'expired' })
       this.#ackWaiters.delete(e.seq)
     }
-    const due = this.#outbox.due(now)
+    const overdue = this.#outbox.due(now)
+    const due = overdue.slice(0, RESEND_ROUND)
     if (due.length > 0) {
       const { messages } = await ctx.store.read(this.name, ctx.me, due[0]!.seq, due[due.length - 1]!.seq)
       const bySeq = new Map(messages.map(m => [m.seq, m.bytes]))
@@ -377,7 +378,7 @@ export class Topic {
       }))
       await ctx.store.updateOutbox(this.name, ctx.me, due.map(e => this.#outbox.get(e.seq)!).filter(e => e !== undefined))
     }
-    return this.#outbox.nextWakeAt()
+    return overdue.length > due.length ? now + OUTBOX_TICK_MS : this.#outbox.nextWakeAt()
   }
 
   /** A connected peer holds my messages up to `seq` in this topic: custody ack. */
