@@ -50,7 +50,7 @@ describe('SqliteStore specifics', () => {
       let live = 0
       for (let batch = 0; batch < 40; batch++) {
         const ops = Array.from({ length: 64 }, (_, i) => {
-          const key = ['m', 'topic', '12D3KooWPT98FXMfDQYavZm66EeVjTqP9Nnehn1gyaydqV8L8BQw', batch * 64 + i]
+          const key = ['m', 'topic', '12D3KooWPT98FXMfDQYavZm66EeVjTqP9Nnehn1gyaydqV8L8BQw', String(batch * 64 + i).padStart(16, '0')]
           const value = new Uint8Array(1200).fill(i)
           live += encodeKey(key).length + value.length
           return { type: 'put' as const, key, value }
