@@ -12,7 +12,7 @@ import {
 import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
-import type { CryptoSuite, Envelope, EnvelopeLimits, VerifiedBatches, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VersionVector, WeftStore } from '@weft/core'
+import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VerifiedBatches, VersionVector, WeftStore } from '@weft/core'
 import type { MeshEvents } from './events.ts'
 
 type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
