@@ -97,6 +97,28 @@ describe('SqliteStore specifics', () => {
     }
   })
 
+  it('keeps an earlier release\'s table, working, when moving it fails (here: the new table\'s name is taken)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-'))
+    try {
+      const path = join(dir, 'weft.db')
+      const old = new DatabaseSync(path)
+      old.exec('PRAGMA journal_mode = WAL; CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, v BLOB NOT NULL) WITHOUT ROWID; CREATE TABLE kv_rowid (x)')
+      old.prepare('INSERT INTO kv (k, v) VALUES (?, ?)').run(encodeKey(['m', 'a']), new Uint8Array([1]))
+      old.close()
+      const store = SqliteStore.open({ path })
+      expect(await store.get(['m', 'a'])).toEqual(new Uint8Array([1]))
+      await store.write([{ type: 'put', key: ['m', 'b'], value: new Uint8Array([2]) }])
+      expect((await store.range(['m'])).map(e => e.key)).toEqual([['m', 'a'], ['m', 'b']])
+      await store.close()
+      const check = new DatabaseSync(path)
+      const table = check.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get() as { sql: string }
+      check.close()
+      expect(table.sql).toMatch(/WITHOUT ROWID/i) // rolled back whole: still the old table
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('says clearly when the file cannot be opened', () => {
     expect(() => SqliteStore.open({ path: '/etc/hostname/weft/nope.db' })).toThrow(expect.objectContaining({ name: 'StoreError' }))
   })
