@@ -80,4 +80,27 @@ describe('link proxy', () => {
     expect(back.equals(bytes)).toBe(true)
     expect(ms).toBeGreaterThanOrEqual(1_900)
   }, 30_000)
+
+  it('a connection ended at the data limit does not hold up close() while the far side keeps its half open', async () => {
+    // the upstream sends more than the limit toward the client; the proxy ends the client's side
+    // with a FIN, and a client that allows half-open sockets (as libp2p's TCP does) never ends its
+    // own. close() must still return: it resets what is left of that connection.
+    server = createServer(s => { sockets.push(s); s.on('error', () => {}); s.write(Buffer.alloc(64 * 1024, 1)) })
+    await new Promise<void>(resolve => server!.listen(0, '127.0.0.1', resolve))
+    proxy = new LinkProxy('test', (server.address() as AddressInfo).port)
+    proxy.dataLimit = 16 * 1024
+    await proxy.listen()
+    const client = connect({ port: proxy.port, host: '127.0.0.1', allowHalfOpen: true })
+    client.on('error', () => {})
+    sockets.push(client)
+    let got = 0
+    const ended = new Promise<void>(resolve => client.on('end', resolve))
+    client.on('data', (d: Buffer) => { got += d.length })
+    await ended
+    expect(got).toBe(16 * 1024)
+    expect(proxy.limitResets).toBe(1)
+    const closed = proxy.close().then(() => 'closed')
+    const late = new Promise(resolve => setTimeout(() => resolve('still open after 2 s'), 2_000))
+    expect(await Promise.race([closed, late])).toBe('closed')
+  })
 })

@@ -121,7 +121,8 @@ export class LinkProxy {
           carried = this.dataLimit
           this.forwarded += rest
           this.limitResets++
-          this.#pairs.delete(pair)
+          // the pair stays listed until `to` closes too, so cut() and close() reset a far side
+          // that keeps its half open instead of waiting for it
           from.removeAllListeners('close')
           from.removeAllListeners('error')
           from.on('error', () => {})
