@@ -12,7 +12,9 @@
  * gossipsub message id is the SHA-256 of its bytes; a lone envelope still goes
  * out as itself, with the envelope id as its message id.
  */
-import { MalformedEnvelopeError } from '@weft/core'
+import { MalformedEnvelopeError, equalBytes } from '@weft/core'
+import { encodingLength } from 'uint8-varint'
+import { Bundle } from './pb/bundle.ts'
 
 /** Bytes of one bundle at most (its envelopes and their framing). An envelope larger than this goes out alone. */
 export const GOSSIP_BUNDLE_MAX_BYTES = 64 * 1024
@@ -37,12 +39,12 @@ export function packGossip (envelopes: readonly Uint8Array[]): Uint8Array[] {
   let bytes = 0
   const flush = (): void => {
     if (group.length === 1) out.push(group[0]!)
-    else if (group.length > 1) out.push(encodeBundle(group, bytes))
+    else if (group.length > 1) out.push(Bundle.encode({ envelopes: group as Array<Uint8Array<ArrayBuffer>> }))
     group = []
     bytes = 0
   }
   for (const env of envelopes) {
-    const size = 1 + varintSize(env.byteLength) + env.byteLength
+    const size = 1 + encodingLength(env.byteLength) + env.byteLength
     if (group.length === GOSSIP_BUNDLE_MAX_ENVELOPES || bytes + size > GOSSIP_BUNDLE_MAX_BYTES) flush()
     group.push(env)
     bytes += size
@@ -54,63 +56,20 @@ export function packGossip (envelopes: readonly Uint8Array[]): Uint8Array[] {
 /**
  * The envelopes in one piece of gossip data: a bundle's, in order, or the data
  * itself when it is not a bundle. Throws MalformedEnvelopeError for a bundle
- * that is empty, not canonical, truncated, or over the limits.
+ * that is not valid protobuf, not canonical (as the envelope codec, it must
+ * re-encode to the same bytes: field 3 only, minimal lengths), over the limits,
+ * or of fewer than 2 envelopes.
  */
 export function unpackGossip (data: Uint8Array): Uint8Array[] {
   if (!isBundle(data)) return [data]
   if (data.byteLength > GOSSIP_BUNDLE_MAX_BYTES) throw new MalformedEnvelopeError(`gossip bundle of ${data.byteLength} bytes, the limit is ${GOSSIP_BUNDLE_MAX_BYTES}`)
-  const out: Uint8Array[] = []
-  let at = 0
-  while (at < data.byteLength) {
-    if (data[at] !== BUNDLE_TAG) throw new MalformedEnvelopeError(`gossip bundle: byte ${at} is 0x${data[at]!.toString(16)}, not field 3`)
-    if (out.length === GOSSIP_BUNDLE_MAX_ENVELOPES) throw new MalformedEnvelopeError(`gossip bundle of more than ${GOSSIP_BUNDLE_MAX_ENVELOPES} envelopes`)
-    const { value: length, size } = readVarint(data, at + 1)
-    at += 1 + size
-    if (length > data.byteLength - at) throw new MalformedEnvelopeError('gossip bundle truncated')
-    out.push(data.subarray(at, at + length))
-    at += length
+  let bundle: Bundle
+  try {
+    bundle = Bundle.decode(data, { limits: { envelopes: GOSSIP_BUNDLE_MAX_ENVELOPES } })
+  } catch (err) {
+    throw new MalformedEnvelopeError(`gossip bundle is not valid protobuf or holds more than ${GOSSIP_BUNDLE_MAX_ENVELOPES} envelopes`, { cause: err })
   }
-  if (out.length < 2) throw new MalformedEnvelopeError('gossip bundle of fewer than 2 envelopes')
-  return out
-}
-
-function encodeBundle (envelopes: readonly Uint8Array[], bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes)
-  let at = 0
-  for (const env of envelopes) {
-    out[at++] = BUNDLE_TAG
-    let n = env.byteLength
-    while (n >= 0x80) {
-      out[at++] = (n & 0x7f) | 0x80
-      n >>>= 7
-    }
-    out[at++] = n
-    out.set(env, at)
-    at += env.byteLength
-  }
-  return out
-}
-
-function varintSize (n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n >>>= 7
-    size++
-  }
-  return size
-}
-
-/** A minimal varint of at most 4 bytes (lengths under 2^28; the bundle cap is far below). */
-function readVarint (data: Uint8Array, at: number): { value: number, size: number } {
-  let value = 0
-  for (let i = 0; i < 4; i++) {
-    const byte = data[at + i]
-    if (byte === undefined) throw new MalformedEnvelopeError('gossip bundle truncated')
-    value |= (byte & 0x7f) << (7 * i)
-    if ((byte & 0x80) === 0) {
-      if (byte === 0 && i > 0) throw new MalformedEnvelopeError('gossip bundle: a length is not a minimal varint')
-      return { value, size: i + 1 }
-    }
-  }
-  throw new MalformedEnvelopeError('gossip bundle: a length of more than 4 bytes')
+  if (!equalBytes(Bundle.encode(bundle), data)) throw new MalformedEnvelopeError('gossip bundle framing is not canonical (another field, or a length not a minimal varint)')
+  if (bundle.envelopes.length < 2) throw new MalformedEnvelopeError('gossip bundle of fewer than 2 envelopes')
+  return bundle.envelopes
 }
