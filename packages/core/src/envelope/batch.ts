@@ -30,21 +30,27 @@ export function batchSigningBytes (root: Uint8Array): Uint8Array {
 
 /** The root a body's path leads to. `path` holds `path.length / 32` sibling hashes; `index` is below 2^that. */
 export function batchRoot (body: Uint8Array, path: Uint8Array, index: number, crypto: CryptoSuite): Uint8Array {
-  let node = crypto.sha256(concatBytes(LEAF, body))
+  let node = leafHash(body, crypto)
   for (let level = 0; level * HASH_BYTES < path.length; level++) {
     const sibling = path.subarray(level * HASH_BYTES, (level + 1) * HASH_BYTES)
-    node = ((index >>> level) & 1) === 1
-      ? crypto.sha256(concatBytes(INNER, sibling, node))
-      : crypto.sha256(concatBytes(INNER, node, sibling))
+    node = ((index >>> level) & 1) === 1 ? innerHash(sibling, node, crypto) : innerHash(node, sibling, crypto)
   }
   return node
+}
+
+function leafHash (body: Uint8Array, crypto: CryptoSuite): Uint8Array {
+  return crypto.sha256(concatBytes(LEAF, body))
+}
+
+function innerHash (left: Uint8Array, right: Uint8Array, crypto: CryptoSuite): Uint8Array {
+  return crypto.sha256(concatBytes(INNER, left, right))
 }
 
 /** The tree over 2 to 2^MAX_BATCH_DEPTH bodies: its root, and each body's path (index = position). */
 export function buildBatch (bodies: readonly Uint8Array[], crypto: CryptoSuite): { root: Uint8Array, paths: Uint8Array[] } {
   if (bodies.length < 2 || bodies.length > 2 ** MAX_BATCH_DEPTH) throw new RangeError(`a signed batch holds 2 to ${2 ** MAX_BATCH_DEPTH} bodies, not ${bodies.length}`)
   const depth = Math.ceil(Math.log2(bodies.length))
-  let level: Uint8Array[] = bodies.map(b => crypto.sha256(concatBytes(LEAF, b)))
+  let level: Uint8Array[] = bodies.map(b => leafHash(b, crypto))
   const paths = bodies.map(() => new Uint8Array(depth * HASH_BYTES))
   for (let k = 0; k < depth; k++) {
     const width = 2 ** (depth - k)
@@ -54,7 +60,7 @@ export function buildBatch (bodies: readonly Uint8Array[], crypto: CryptoSuite):
     }
     const up: Uint8Array[] = []
     for (let i = 0; i < width; i += 2) {
-      up.push(i >= level.length ? EMPTY : crypto.sha256(concatBytes(INNER, node(i), node(i + 1))))
+      up.push(i >= level.length ? EMPTY : innerHash(node(i), node(i + 1), crypto))
     }
     level = up
   }

@@ -9,7 +9,7 @@ import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.ts'
 import { batchRoot, batchSigningBytes, buildBatch } from './batch.ts'
 import type { VerifiedBatches } from './batch.ts'
 import { decodeEnvelope, encodeBody, encodeEnvelope } from './codec.ts'
-import type { DecodedEnvelope } from './codec.ts'
+import type { BatchPosition, DecodedEnvelope } from './codec.ts'
 import type { CryptoSuite, Signer } from '../crypto/crypto.ts'
 import type { Envelope, EnvelopeInput, EnvelopeLimits } from './envelope.ts'
 
@@ -30,8 +30,12 @@ export async function sealEnvelope (
   input: EnvelopeInput, signer: Signer, crypto: CryptoSuite, limits?: EnvelopeLimits
 ): Promise<Envelope> {
   const body = encodeBody(input, signer.publicKey, limits)
-  const signature = await signer.sign(signingBytes(body))
-  const bytes = encodeEnvelope(body, signature)
+  return frame(body, await signer.sign(signingBytes(body)), undefined, crypto, limits)
+}
+
+/** The Envelope of a body its author just signed (alone, or in a batch at `batch`). */
+function frame (body: Uint8Array, signature: Uint8Array, batch: BatchPosition | undefined, crypto: CryptoSuite, limits?: EnvelopeLimits): Envelope {
+  const bytes = encodeEnvelope(body, signature, batch)
   return toEnvelope(decodeEnvelope(bytes, limits), bytes, envelopeId(bytes, crypto))
 }
 
@@ -54,10 +58,7 @@ export async function sealBatch (
     const bodies = group.map(input => encodeBody(input, signer.publicKey, limits))
     const { root, paths } = buildBatch(bodies, crypto)
     const signature = await signer.sign(batchSigningBytes(root))
-    for (const [index, body] of bodies.entries()) {
-      const bytes = encodeEnvelope(body, signature, { path: paths[index]!, index })
-      out.push(toEnvelope(decodeEnvelope(bytes, limits), bytes, envelopeId(bytes, crypto)))
-    }
+    for (const [index, body] of bodies.entries()) out.push(frame(body, signature, { path: paths[index]!, index }, crypto, limits))
   }
   return out
 }
