@@ -79,7 +79,7 @@ export { MemoryStore } from './store/memory-store.ts'
 export type { MemoryStoreInit } from './store/memory-store.ts'
 export { WeftStore, STORE_SCHEMA } from './store/weft-store.ts'
 export type {
-  WeftStoreInit, StoreMeta, StoredMessage, CorruptRecord, Retention, TopicStats, AuthorOrigin
+  WeftStoreInit, StoreMeta, StoredMessage, CorruptRecord, Retention, PruneOptions, TopicStats, AuthorOrigin
 } from './store/weft-store.ts'
 export { crc32, sealRecord, openRecord } from './store/record.ts'
 

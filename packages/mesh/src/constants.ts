@@ -84,6 +84,14 @@ export const OUTBOX_TICK_MS = 250
  */
 export const RESEND_ROUND = 256
 
+/**
+ * A topic with a retention (`PeerInit.retention`) drops what is past it this often, at most
+ * PRUNE_BATCH messages per go; while more is past it, the next go follows at the next outbox
+ * tick. So a topic overshoots its limits by what arrives in this interval, at most.
+ */
+export const PRUNE_INTERVAL_MS = 10_000
+export const PRUNE_BATCH = 4_096
+
 /** stop() waits this long at most for queued store writes and deliveries of a topic. */
 export const STOP_GRACE_MS = 3_000
 

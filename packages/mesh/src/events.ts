@@ -22,6 +22,8 @@ export interface MeshEvents {
   'message:expired': CustomEvent<{ topic: string, entry: OutboxEntry }>
   /** Received messages were committed to the store (custody taken). */
   'messages:stored': CustomEvent<{ topic: string, count: number }>
+  /** Retention (`PeerInit.retention`) dropped the oldest messages of a topic from the store. */
+  'messages:pruned': CustomEvent<{ topic: string, count: number, bytes: number }>
   /** A message was handed to the application (its handlers resolved). */
   'message:delivered': CustomEvent<MessageLifecycle & { author: string }>
   /**

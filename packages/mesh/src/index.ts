@@ -19,7 +19,8 @@
  * ```
  */
 export { createPeer, libp2pSigner, WeftPeer } from './peer.ts'
-export type { PeerInit, TopicHandle, SyncStats } from './peer.ts'
+export type { PeerInit, TopicHandle, TopicOptions, SyncStats } from './peer.ts'
+export type { Retention } from '@weft/core'
 export type { RateLimit } from './rate-limit.ts'
 export type { DeliveredMessage, MessageHandler, PublishOptions, Published, AckOutcome } from './topic.ts'
 export type { MeshEvents, ConnectionState, MessageLifecycle } from './events.ts'
@@ -28,4 +29,4 @@ export { startPresence, presenceTopic, encodeAnnouncement, decodeAnnouncement, I
 export type { Announcement, PresenceInit } from './presence.ts'
 export { weftGossipsub } from './gossip.ts'
 export type { WeftGossipsubInit } from './gossip.ts'
-export { SYNC_PROTOCOL, MAX_FRAME_BYTES, DEFAULT_WINDOW, RESERVED_TOPIC_PREFIX } from './constants.ts'
+export { SYNC_PROTOCOL, MAX_FRAME_BYTES, DEFAULT_WINDOW, RESERVED_TOPIC_PREFIX, PRUNE_INTERVAL_MS, PRUNE_BATCH } from './constants.ts'

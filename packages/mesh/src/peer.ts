@@ -10,13 +10,14 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
-  OUTBOX_TICK_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
+  OUTBOX_TICK_MS, PRUNE_INTERVAL_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
 import { HEAD_BYTES, fromEntries, frontier } from './sync/frontier.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { checkRetention } from './retention.ts'
 import { Session } from './sync/session.ts'
 import { unpackGossip } from './bundle.ts'
 import { scoreTopic } from './gossip.ts'
@@ -27,7 +28,7 @@ import type { TopicContext } from './topic.ts'
 import type { Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
+import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, Retention, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
 
 /** Milliseconds on a clock that never jumps, for durations, timeouts and rates (the wall clock is only for stamps and TTLs). */
 const monotonic = (): number => performance.now()
@@ -77,6 +78,18 @@ export interface PeerInit {
    */
   authorRate?: RateLimit
   /**
+   * How much history every topic keeps (DESIGN.md "Retention"): past any of these limits the
+   * oldest messages leave the store, checked every PRUNE_INTERVAL_MS (10 s). Never an unacked
+   * message of this peer, and never one a subscriber of this peer has not finished (once the topic
+   * has had one here). Peers are told the new oldest seqs, and a peer that lacks what is gone
+   * starts after it. `peer.topic(name, { retention })` sets one topic's own. A limit that is not a
+   * whole number (count, bytes ≥ 0, age ≥ 1 ms) throws RangeError. @default none: all history kept
+   * (or what an earlier run stored for the topic)
+   */
+  retention?: Retention
+  /** @internal How often a topic with a retention prunes (tests). @default PRUNE_INTERVAL_MS */
+  pruneIntervalMs?: number
+  /**
    * @internal Test hook on the gossip receive path (after validation): drop a message, hand it
    * to the topic twice, or hand it over after a delay (so later messages overtake it).
    */
@@ -86,8 +99,15 @@ export interface PeerInit {
 /** @internal What `PeerInit.gossipFault` does to one received gossip message. */
 export type GossipFault = 'drop' | 'duplicate' | { delayMs: number }
 
+export interface TopicOptions {
+  /** This topic's history limits, instead of `PeerInit.retention`; stored with the topic. */
+  retention?: Retention
+}
+
 export interface TopicHandle {
   readonly name: string
+  /** The history limits in force (empty: all history kept). */
+  readonly retention: Topic['retention']
   publish: Topic['publish']
   subscribe: Topic['subscribe']
   readonly held: Topic['held']
@@ -164,7 +184,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.store = init.store
     this.network = init.network
     this.me = init.libp2p.peerId.toString()
-    this.#init = init
+    this.#init = init.retention === undefined ? init : { ...init, retention: checkRetention(init.retention) }
     this.#authorRate = init.authorRate === undefined ? undefined : new RateLimiter(init.authorRate, MAX_RATE_BUCKETS)
     this.#crypto = init.crypto ?? nobleCrypto()
     this.#signer = init.signer
@@ -268,18 +288,21 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.#scheduleTick(OUTBOX_TICK_MS)
   }
 
-  /** Opens a topic (subscribing to it on gossipsub) and returns its handle. */
-  async topic (name: string): Promise<TopicHandle> {
+  /** Opens a topic (subscribing to it on gossipsub) and returns its handle; `options` apply also to a topic already open. */
+  async topic (name: string, options: TopicOptions = {}): Promise<TopicHandle> {
     if (this.#stopped) throw new PeerStoppedError()
     if (name.startsWith(RESERVED_TOPIC_PREFIX)) throw new ReservedTopicError(`topic names starting with "${RESERVED_TOPIC_PREFIX}" are weft's own: "${name}"`)
+    if (options.retention !== undefined) checkRetention(options.retention)
     let opening = this.#topics.get(name)
     if (opening === undefined) {
       opening = this.#openTopic(name)
       this.#topics.set(name, opening)
     }
     const t = await opening
+    if (options.retention !== undefined) await t.setRetention(options.retention)
     return {
       name,
+      get retention () { return t.retention },
       publish: (data, options) => t.publish(data, options),
       subscribe: handler => t.subscribe(handler),
       get held () { return t.held },
@@ -360,6 +383,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       maxUnstored: this.#init.maxUnstored ?? MAX_UNSTORED,
       ttlMs: this.#init.ttlMs,
       retry: this.#init.retry,
+      retention: this.#init.retention,
+      pruneIntervalMs: this.#init.pruneIntervalMs ?? PRUNE_INTERVAL_MS,
       now: Date.now,
       monotonic,
       random: Math.random,
@@ -751,6 +776,10 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       try {
         const at = await t.retry()
         if (at !== undefined) next = Math.min(next, at)
+        if (await t.prune()) {
+          // peers learn the new oldest seqs, so that none asks for what is gone
+          for (const s of this.#sessions.values()) void s.send({ have: { topics: [frontier(t.name, t.held, t.oldest, true)] } })
+        }
       } catch (err) {
         this.dispatchEvent(new CustomEvent('error', { detail: { topic: t.name, error: err as Error } }))
       }

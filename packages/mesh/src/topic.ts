@@ -6,13 +6,14 @@
  */
 import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, STOP_GRACE_MS,
-  STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS,
+  STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
-import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, RetryPolicy, SeqRange, Signer, VerifiedBatches, VersionVector, WeftStore } from '@weft/core'
+import { checkRetention, limitsHistory, sameRetention } from './retention.ts'
+import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, Retention, RetryPolicy, SeqRange, Signer, VerifiedBatches, VersionVector, WeftStore } from '@weft/core'
 import type { MeshEvents } from './events.ts'
 
 type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
@@ -86,6 +87,10 @@ export interface TopicContext {
   readonly maxUnstored: number
   readonly ttlMs?: number
   readonly retry?: RetryPolicy
+  /** How much history every topic keeps unless the topic sets its own (none: the one stored, if any). */
+  readonly retention?: Retention
+  /** A topic with a retention prunes this often (PRUNE_INTERVAL_MS). */
+  readonly pruneIntervalMs: number
   /** Wall clock: stamps, TTLs, persisted times. */
   now(): number
   /** A clock that never jumps: durations, timeouts, rates. */
@@ -146,13 +151,20 @@ export class Topic {
   readonly #proofs: Set<string>
   /** Per author, the id of the last message stored since the topic opened (sent in Hello for fork detection). */
   readonly #heads = new Map<string, { seq: number, id: string }>()
+  #retention: Retention
+  /** When the next prune may run (monotonic). */
+  #pruneAt = 0
+  /** The topic has had a subscriber here (in this run, or a delivered frontier was stored): prune spares what it has not finished. */
+  #hadSubscriber: boolean
 
-  private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[], proofs: readonly EquivocationProof[]) {
+  private constructor (name: string, ctx: TopicContext, held: VersionVector, oldest: VersionVector, delivered: VersionVector, outbox: OutboxEntry[], proofs: readonly EquivocationProof[], retention: Retention) {
     this.name = name
+    this.#retention = retention
     this.#proofs = new Set(proofs.map(proofKey))
     this.#ctx = ctx
     this.#heldAtOpen = new Map(held)
     this.#deliveredAtOpen = new Map(delivered)
+    this.#hadSubscriber = delivered.size > 0
     this.#held = new Map(held)
     this.#oldest = new Map(oldest)
     this.#inbox = new Inbox({ delivered, released: held })
@@ -160,10 +172,42 @@ export class Topic {
   }
 
   static async open (name: string, ctx: TopicContext): Promise<Topic> {
-    const [held, oldest, delivered, outbox, proofs] = await Promise.all([
-      ctx.store.held(name), ctx.store.oldest(name), ctx.store.delivered(name), ctx.store.outbox(name, ctx.me), ctx.store.proofs(name)
+    const [held, oldest, delivered, outbox, proofs, stored] = await Promise.all([
+      ctx.store.held(name), ctx.store.oldest(name), ctx.store.delivered(name), ctx.store.outbox(name, ctx.me), ctx.store.proofs(name), ctx.store.retention(name)
     ])
-    return new Topic(name, ctx, held, oldest, delivered, outbox, proofs)
+    const topic = new Topic(name, ctx, held, oldest, delivered, outbox, proofs, stored)
+    if (ctx.retention !== undefined) await topic.setRetention(ctx.retention)
+    return topic
+  }
+
+  /** How much history the topic keeps (stored with it; empty: all of it). */
+  get retention (): Retention {
+    return { ...this.#retention }
+  }
+
+  /** Sets how much history the topic keeps; stored, so it holds after a restart. Throws RangeError for a bad limit. */
+  async setRetention (retention: Retention): Promise<void> {
+    const r = checkRetention(retention)
+    if (!sameRetention(r, this.#retention)) await this.#ctx.store.setRetention(this.name, r)
+    this.#retention = r
+    this.#pruneAt = 0
+  }
+
+  /**
+   * Drops the oldest messages past the topic's retention, PRUNE_BATCH at most, once per
+   * `pruneIntervalMs` (or at once again while more is past it). Never an unacked message of
+   * mine, and, once the topic has had a subscriber here, never one it has not finished. True
+   * when some went (`oldest` moved: peers should hear of it).
+   */
+  async prune (): Promise<boolean> {
+    const now = this.#ctx.monotonic()
+    if (this.#stopped || !limitsHistory(this.#retention) || now < this.#pruneAt) return false
+    const r = await this.#ctx.store.prune(this.name, { upTo: this.#hadSubscriber ? this.#inbox.delivered : undefined, max: PRUNE_BATCH })
+    this.#pruneAt = now + (r.more ? 0 : this.#ctx.pruneIntervalMs)
+    if (r.removed === 0) return false
+    for (const [author, seq] of await this.#ctx.store.oldest(this.name)) this.#oldest.set(author, seq)
+    this.#ctx.emit('messages:pruned', { topic: this.name, count: r.removed, bytes: r.bytes })
+    return true
   }
 
   /** Per author, the highest contiguous seq stored here. */
@@ -587,6 +631,7 @@ export class Topic {
 
   subscribe (handler: MessageHandler): () => void {
     this.#handlers.add(handler)
+    this.#hadSubscriber = true
     if (!this.#live) {
       this.#live = true
       this.#enqueue(() => this.#replay())
@@ -608,6 +653,11 @@ export class Topic {
    * again and calls `resume()`): what follows may depend on it.
    */
   async #replay (): Promise<void> {
+    // history this store does not hold (dropped by retention before a subscriber finished it,
+    // or older than what a wiped store learned of its own key) is skipped
+    for (const [author, oldest] of this.#oldest) {
+      if (clockGet(this.#inbox.delivered, author) < oldest - 1) this.#inbox.skipTo(author, oldest - 1)
+    }
     const from = this.#inbox.delivered
     const ranges: SeqRange[] = []
     for (const [author, top] of this.#held) {

@@ -284,12 +284,33 @@ export function runStoreAdapterTests (name: string, setup: () => Promise<StoreSe
         expect((await store.held('k')).get(ib)).toBe(10)
         expect((await store.read('k', ib, 1, 10)).messages.map(m => m.seq)).toEqual([6, 7, 8, 9, 10])
         await store.setRetention('k', { maxAgeMs: 250 })
-        expect(await store.prune('k', 1000)).toMatchObject({ removed: 2 }) // received at 600, 700
+        expect(await store.prune('k', { now: 1000 })).toMatchObject({ removed: 2 }) // received at 600, 700
         await store.setRetention('k', { maxBytes: own1.bytes.length + 1 })
-        await store.prune('k', 1000)
+        await store.prune('k', { now: 1000 })
         expect((await store.read('k', ib, 1, 10)).messages).toEqual([])
         expect((await store.read('k', ia, 1, 10)).messages.map(m => m.seq)).toEqual([1])
         expect((await store.stats('k')).count).toBe(1)
+      })
+
+      withStore('prune stops at what a subscriber has not finished, and at its per-call maximum', async ({ adapter }) => {
+        const store = await WeftStore.open(adapter, { now: () => 0, randomId: ids() })
+        const [b, c] = [signer(9), signer(10)]
+        const [ib, ic] = [authorIdFromKey(b.publicKey), authorIdFromKey(c.publicKey)]
+        for (let s = 1; s <= 10; s++) await store.appendReceived('u', [await message(b, 'u', s), await message(c, 'u', s)])
+        await store.setRetention('u', { maxCount: 0 })
+        // b finished up to 4, c up to 7: at most 5 per call
+        const upTo = new Map([[ib, 4], [ic, 7]])
+        expect(await store.prune('u', { upTo, max: 5 })).toMatchObject({ removed: 5, more: true })
+        expect(await store.prune('u', { upTo, max: 5 })).toMatchObject({ removed: 5, more: true })
+        expect(await store.prune('u', { upTo, max: 5 })).toMatchObject({ removed: 1, more: false })
+        // no further: everything left is above upTo
+        expect(await store.prune('u', { upTo, max: 5 })).toMatchObject({ removed: 0, more: false })
+        expect(await store.oldest('u')).toEqual(new Map([[ib, 5], [ic, 8]]))
+        expect((await store.read('u', ib, 1, 10)).messages.map(m => m.seq)).toEqual([5, 6, 7, 8, 9, 10])
+        expect((await store.stats('u')).count).toBe(9)
+        // an author absent from upTo keeps everything
+        expect(await store.prune('u', { upTo: new Map([[ib, 10]]) })).toMatchObject({ removed: 6 })
+        expect((await store.read('u', ic, 1, 10)).messages.map(m => m.seq)).toEqual([8, 9, 10])
       })
 
       withStore('a corrupt record is skipped and reported, never returned', async ({ adapter }) => {

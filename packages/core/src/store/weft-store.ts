@@ -66,6 +66,15 @@ export interface Retention {
   maxAgeMs?: number
 }
 
+export interface PruneOptions {
+  /** Ages are measured from this time. @default the store's clock */
+  now?: number
+  /** Per author, the highest seq that may be removed (an author not in it: none); absent: no such bound. */
+  upTo?: VersionVector
+  /** Messages removed in this call at most. @default no limit */
+  max?: number
+}
+
 export interface TopicStats {
   /** Next position in the topic log. */
   nextOrder: number
@@ -423,10 +432,16 @@ export class WeftStore {
 
   /**
    * Drops the oldest messages of `topic` (lowest log position first) until it
-   * is within its retention limits, never one still in an outbox. `oldest`
-   * moves up accordingly; `held` does not move (the messages were held).
+   * is within its retention limits, never one still in an outbox and never one
+   * of an author above `options.upTo` (what a local subscriber has not finished).
+   * At most `options.max` go in one call (one write); `more` says whether more
+   * could go in another call now. `oldest` moves up accordingly; `held` does
+   * not move (the messages were held).
    */
-  async prune (topic: string, now = this.#init.now()): Promise<{ removed: number, bytes: number }> {
+  async prune (topic: string, options: PruneOptions = {}): Promise<{ removed: number, bytes: number, more: boolean }> {
+    const now = options.now ?? this.#init.now()
+    const max = options.max ?? Infinity
+    const upTo = options.upTo
     return await this.#queue(topic, async () => {
       const limits = await this.retention(topic)
       const stats = await this.stats(topic)
@@ -443,17 +458,22 @@ export class WeftStore {
       const next = async (author: AuthorId, after: number): Promise<void> => {
         const [e] = await this.adapter.range(['msg', topic, author], { gte: msgKey(topic, author, after + 1), limit: 1 })
         const m = e === undefined ? undefined : decodeMessage(e.value, author, Number(e.key[3]))
-        if (m !== undefined && !unacked.has(`${author}/${m.seq}`)) heads.set(author, m)
+        if (m !== undefined && !unacked.has(`${author}/${m.seq}`) && (upTo === undefined || m.seq <= (upTo.get(author) ?? 0))) heads.set(author, m)
         else heads.delete(author)
       }
       for (const author of authors) await next(author, 0)
       const ops: StoreWrite[] = []
       let removed = 0
       let removedBytes = 0
+      let more = false
       for (let guard = 0; guard < stats.count + 1; guard++) {
         let oldest: StoredMessage | undefined
         for (const m of heads.values()) if (oldest === undefined || m.order < oldest.order) oldest = m
         if (!over(oldest)) break
+        if (removed >= max) {
+          more = true
+          break
+        }
         const m = oldest!
         ops.push({ type: 'del', key: msgKey(topic, m.author, m.seq) })
         ops.push({ type: 'put', key: ['oldest', topic, m.author], value: seqValue(m.seq + 1) })
@@ -463,10 +483,10 @@ export class WeftStore {
         removedBytes += m.bytes.length
         await next(m.author, m.seq)
       }
-      if (removed === 0) return { removed, bytes: 0 }
+      if (removed === 0) return { removed, bytes: 0, more }
       ops.push({ type: 'put', key: ['stats', topic], value: json({ ...stats, count, bytes }) })
       await this.adapter.write(ops)
-      return { removed, bytes: removedBytes }
+      return { removed, bytes: removedBytes, more }
     })
   }
 
