@@ -28,6 +28,8 @@ export interface RelayConfig extends Common {
   circuitBytes?: number
   /** Seconds per relayed (circuit) connection; past it the relay ends the connection. */
   circuitSeconds?: number
+  /** History kept per topic (PeerInit.retention); absent: all of it. */
+  retention?: { maxCount?: number, maxBytes?: number, maxAgeMs?: number }
 }
 
 export interface PubConfig extends Common {
@@ -64,6 +66,9 @@ const OPTIONS = {
   'author-rate': { type: 'string' },
   'circuit-bytes': { type: 'string' },
   'circuit-seconds': { type: 'string' },
+  'retain-count': { type: 'string' },
+  'retain-bytes': { type: 'string' },
+  'retain-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -71,7 +76,7 @@ type Raw = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multipl
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host', 'author-rate', 'circuit-bytes', 'circuit-seconds'],
+  relay: ['data', 'listen', 'bootstrap', 'metrics', 'topic', 'json', 'network', 'config', 'inbound-per-host', 'author-rate', 'circuit-bytes', 'circuit-seconds', 'retain-count', 'retain-bytes', 'retain-seconds'],
   pub: ['data', 'bootstrap', 'json', 'network', 'count', 'size', 'rate', 'no-wait', 'timeout', 'config'],
   sub: ['data', 'bootstrap', 'json', 'network', 'count', 'timeout', 'config'],
   chat: ['data', 'bootstrap', 'json', 'network', 'timeout', 'config'],
@@ -187,7 +192,20 @@ export function relayConfig (raw: Raw): RelayConfig {
     inboundPerHost: positiveInt(raw['inbound-per-host'], 'inbound-per-host'),
     authorRate: positiveNumber(raw['author-rate'], 'author-rate'),
     circuitBytes: positiveInt(raw['circuit-bytes'], 'circuit-bytes'),
-    circuitSeconds: positiveInt(raw['circuit-seconds'], 'circuit-seconds')
+    circuitSeconds: positiveInt(raw['circuit-seconds'], 'circuit-seconds'),
+    retention: retention(raw)
+  }
+}
+
+function retention (raw: Raw): RelayConfig['retention'] {
+  const maxCount = positiveInt(raw['retain-count'], 'retain-count')
+  const maxBytes = positiveInt(raw['retain-bytes'], 'retain-bytes')
+  const seconds = positiveInt(raw['retain-seconds'], 'retain-seconds')
+  if (maxCount === undefined && maxBytes === undefined && seconds === undefined) return undefined
+  return {
+    ...(maxCount === undefined ? {} : { maxCount }),
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+    ...(seconds === undefined ? {} : { maxAgeMs: seconds * 1000 })
   }
 }
 

@@ -7,7 +7,8 @@ import type { Log } from './relay.ts'
 const HELP = `weft: a brokerless messaging mesh
 
 usage:
-  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--inbound-per-host N] [--author-rate N] [--circuit-bytes N] [--circuit-seconds N] [--json]
+  weft relay --data DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--metrics HOST:PORT] [--topic T]... [--inbound-per-host N] [--author-rate N] [--circuit-bytes N] [--circuit-seconds N]
+             [--retain-count N] [--retain-bytes N] [--retain-seconds N] [--json]
   weft pub TOPIC [MESSAGE...] --bootstrap MULTIADDR [--data DIR] [--count N --size BYTES] [--rate PER_SEC] [--no-wait] [--timeout SECONDS] [--json]
   weft sub TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--count N] [--timeout SECONDS]
   weft chat TOPIC --bootstrap MULTIADDR [--data DIR] [--json] [--timeout SECONDS]
@@ -22,7 +23,10 @@ relay defaults: --listen /ip4/127.0.0.1/tcp/4001 and /ip4/127.0.0.1/tcp/4002/ws 
   proxy every browser comes from one address); --author-rate N takes at most N gossip messages per
   second (burst 5N) from one author in one topic and ignores the rest, which then come by sync;
   --circuit-bytes N and --circuit-seconds N end a relayed connection past N bytes each way or
-  N seconds (default 1 GiB and 3600; libp2p's own defaults are 131072 and 120).
+  N seconds (default 1 GiB and 3600; libp2p's own defaults are 131072 and 120);
+  --retain-count N, --retain-bytes N and --retain-seconds N keep at most the newest N messages,
+  N bytes of messages, or N seconds of history per topic, pruned every 10 s (default: all history;
+  a peer that was away longer starts after what is gone).
 `
 
 const log: Log = (level, event, fields = {}) => {

@@ -8,15 +8,17 @@ import type { WeftPeer } from '@weft/mesh'
 export interface Counters {
   messagesIn: number
   messagesPublished: number
+  messagesPruned: number
   rejected: Map<string, number>
   errors: number
 }
 
 export function countersOf (peer: WeftPeer): Counters {
-  const c: Counters = { messagesIn: 0, messagesPublished: 0, rejected: new Map(), errors: 0 }
+  const c: Counters = { messagesIn: 0, messagesPublished: 0, messagesPruned: 0, rejected: new Map(), errors: 0 }
   peer.addEventListener('messages:stored', (e) => { c.messagesIn += e.detail.count })
   peer.addEventListener('message:queued', () => { c.messagesPublished++ })
   peer.addEventListener('message:rejected', (e) => { c.rejected.set(e.detail.reason, (c.rejected.get(e.detail.reason) ?? 0) + 1) })
+  peer.addEventListener('messages:pruned', (e) => { c.messagesPruned += e.detail.count })
   peer.addEventListener('error', () => { c.errors++ })
   return c
 }
@@ -36,6 +38,7 @@ export async function metricsText (peer: WeftPeer, c: Counters, topics: () => Ar
     '# HELP weft_messages_in_total Messages received from other peers and stored.', '# TYPE weft_messages_in_total counter', `weft_messages_in_total ${c.messagesIn}`,
     '# HELP weft_messages_out_total Messages sent to peers that asked for them (catch-up and repair).', '# TYPE weft_messages_out_total counter', `weft_messages_out_total ${peer.stats.envelopesServed}`,
     '# HELP weft_messages_published_total Messages this peer wrote.', '# TYPE weft_messages_published_total counter', `weft_messages_published_total ${c.messagesPublished}`,
+    '# HELP weft_messages_pruned_total Messages dropped from the store by retention.', '# TYPE weft_messages_pruned_total counter', `weft_messages_pruned_total ${c.messagesPruned}`,
     '# HELP weft_messages_stored Messages held, summed over topics and authors (highest contiguous seqs).', '# TYPE weft_messages_stored gauge', `weft_messages_stored ${stored}`,
     '# HELP weft_acks_sent_total Frontier updates sent (custody acks).', '# TYPE weft_acks_sent_total counter', `weft_acks_sent_total ${peer.stats.havesSent}`,
     '# HELP weft_sync_wants_served_total Sync requests served.', '# TYPE weft_sync_wants_served_total counter', `weft_sync_wants_served_total ${peer.stats.wantsServed}`,

@@ -39,6 +39,7 @@ export async function startRelay (config: RelayConfig, log: Log): Promise<Relay>
     bootstrap: config.bootstrap,
     ...(config.inboundPerHost === undefined ? {} : { inbound: { perHostPerS: config.inboundPerHost } }),
     ...(config.authorRate === undefined ? {} : { authorRate: { perSecond: config.authorRate, burst: Math.max(1, 5 * config.authorRate) } }),
+    ...(config.retention === undefined ? {} : { retention: config.retention }),
     services: {
       relay: circuitRelayServer({
         reservations: {

@@ -78,6 +78,7 @@ describe('weft CLI', () => {
       [['relay', '--data', dir(), '--inbound-per-host', '0'], /--inbound-per-host must be a positive integer/],
       [['relay', '--data', dir(), '--author-rate', '0'], /--author-rate must be a positive number/],
       [['relay', '--data', dir(), '--circuit-bytes', '1.5'], /--circuit-bytes must be a positive integer/],
+      [['relay', '--data', dir(), '--retain-count', '0'], /--retain-count must be a positive integer/],
       [['frobnicate'], /unknown command/],
       [['pub', 't', 'x', '--bootstrap', '/ip4/127.0.0.1/tcp/1', '--count', '0'], /--count must be a positive integer/]
     ]
@@ -159,6 +160,20 @@ describe('weft CLI', () => {
     expect(sub.code).toBe(0)
     const seqs = sub.stdout.trim().split('\n').map(l => (JSON.parse(l) as { seq: number }).seq)
     expect(seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1))
+  }, 120_000)
+
+  it('a relay with --retain-count 100 keeps the newest 100 of 1,000 messages; a late subscriber starts after what is gone', async () => {
+    const r = await relay(dir(), ['--retain-count', '100', '--metrics', '127.0.0.1:0'])
+    const pub = run(['pub', 'kept', '--bootstrap', r.tcp, '--data', dir(), '--count', '1000', '--size', '200', '--json'])
+    expect(pub.code, pub.stderr).toBe(0)
+    const pruned = async (): Promise<number> => Number(/^weft_messages_pruned_total (\d+)$/m.exec(await (await fetch(`${r.metrics}/metrics`)).text())?.[1])
+    const deadline = Date.now() + 30_000 // pruned every 10 s
+    while (await pruned() < 900 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
+    expect(await pruned()).toBe(900)
+    const sub = run(['sub', 'kept', '--bootstrap', r.tcp, '--json', '--count', '100', '--timeout', '60'])
+    expect(sub.code, sub.stderr).toBe(0)
+    const seqs = sub.stdout.trim().split('\n').map(l => (JSON.parse(l) as { seq: number }).seq)
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => 901 + i))
   }, 120_000)
 
   it('three relays in a line: publishers at both ends, subscribers at both ends, each message once and in order', async () => {
