@@ -313,6 +313,30 @@ export function runStoreAdapterTests (name: string, setup: () => Promise<StoreSe
         expect((await store.read('u', ic, 1, 10)).messages.map(m => m.seq)).toEqual([8, 9, 10])
       })
 
+      withStore('prune steps over a corrupt record at the head of an author\'s log, removing it with the next message; a corrupt last record stays', async ({ adapter }) => {
+        const store = await WeftStore.open(adapter, { now: () => 0, randomId: ids() })
+        const c = signer(11)
+        const id = authorIdFromKey(c.publicKey)
+        for (let s = 1; s <= 6; s++) await store.appendReceived('p', [await message(c, 'p', s)])
+        const flip = async (seq: number): Promise<void> => {
+          const e = (await adapter.range(['msg', 'p', id]))[seq - 1]!
+          const v = Uint8Array.from(e.value)
+          v[v.length - 3]! ^= 0x01
+          await adapter.write([{ type: 'put', key: e.key, value: v }])
+        }
+        await flip(1)
+        await flip(2)
+        await flip(6)
+        await store.setRetention('p', { maxCount: 3 })
+        expect(await store.prune('p')).toMatchObject({ removed: 3, more: false }) // 1 and 2 (corrupt) with 3
+        expect((await store.oldest('p')).get(id)).toBe(4)
+        expect((await adapter.range(['msg', 'p', id])).map(e => Number(e.key[3]))).toEqual([4, 5, 6])
+        await store.setRetention('p', { maxCount: 0 })
+        expect(await store.prune('p')).toMatchObject({ removed: 2 }) // 6, corrupt, has no sound message after it
+        expect((await adapter.range(['msg', 'p', id])).map(e => Number(e.key[3]))).toEqual([6])
+        expect((await store.stats('p')).count).toBe(1)
+      })
+
       withStore('a corrupt record is skipped and reported, never returned', async ({ adapter }) => {
         const corrupt: CorruptRecord[] = []
         const store = await open(adapter, corrupt)

@@ -35,6 +35,13 @@ import type { AuthorId } from '../util/author.ts'
 /** Schema version written in `meta`. */
 export const STORE_SCHEMA = 1
 
+/**
+ * Corrupt message records in a row that `prune` steps over at the head of one author's log (each
+ * goes with the next sound message of that author that goes). Past it, that author is not pruned
+ * further until they are repaired.
+ */
+export const MAX_CORRUPT_SKIPPED = 64
+
 export interface StoreMeta {
   schema: number
   /** Random id made when the store was created: an epoch marker that a wipe cannot keep. */
@@ -454,12 +461,27 @@ export class WeftStore {
       const unacked = new Set((await this.adapter.range(['outbox', topic])).map(e => `${e.key[2]}/${Number(e.key[3])}`))
       // The head of each author's log; the oldest of all heads is the oldest message of the topic.
       const authors = (await this.adapter.range(['held', topic])).map(e => e.key[2]!)
+      // With each head, the corrupt records just below it (a bit flip in a message already
+      // delivered): they go with it, or the author's log could never be pruned past them.
       const heads = new Map<AuthorId, StoredMessage>()
+      const corruptBelow = new Map<AuthorId, Array<{ key: StoreKey, bytes: number }>>()
       const next = async (author: AuthorId, after: number): Promise<void> => {
-        const [e] = await this.adapter.range(['msg', topic, author], { gte: msgKey(topic, author, after + 1), limit: 1 })
-        const m = e === undefined ? undefined : decodeMessage(e.value, author, Number(e.key[3]))
-        if (m !== undefined && !unacked.has(`${author}/${m.seq}`) && (upTo === undefined || m.seq <= (upTo.get(author) ?? 0))) heads.set(author, m)
-        else heads.delete(author)
+        heads.delete(author)
+        const corrupt: Array<{ key: StoreKey, bytes: number }> = []
+        corruptBelow.set(author, corrupt)
+        for (let from = after + 1; corrupt.length <= MAX_CORRUPT_SKIPPED;) {
+          const [e] = await this.adapter.range(['msg', topic, author], { gte: msgKey(topic, author, from), limit: 1 })
+          if (e === undefined) return
+          const seq = Number(e.key[3])
+          if (unacked.has(`${author}/${seq}`) || (upTo !== undefined && seq > (upTo.get(author) ?? 0))) return
+          const m = decodeMessage(e.value, author, seq)
+          if (m !== undefined) {
+            heads.set(author, m)
+            return
+          }
+          corrupt.push({ key: e.key, bytes: roughMessageBytes(e.value) })
+          from = seq + 1
+        }
       }
       for (const author of authors) await next(author, 0)
       const ops: StoreWrite[] = []
@@ -475,16 +497,18 @@ export class WeftStore {
           break
         }
         const m = oldest!
-        ops.push({ type: 'del', key: msgKey(topic, m.author, m.seq) })
+        for (const c of [...corruptBelow.get(m.author)!, { key: msgKey(topic, m.author, m.seq), bytes: m.bytes.length }]) {
+          ops.push({ type: 'del', key: c.key })
+          count--
+          bytes -= c.bytes
+          removed++
+          removedBytes += c.bytes
+        }
         ops.push({ type: 'put', key: ['oldest', topic, m.author], value: seqValue(m.seq + 1) })
-        count--
-        bytes -= m.bytes.length
-        removed++
-        removedBytes += m.bytes.length
         await next(m.author, m.seq)
       }
       if (removed === 0) return { removed, bytes: 0, more }
-      ops.push({ type: 'put', key: ['stats', topic], value: json({ ...stats, count, bytes }) })
+      ops.push({ type: 'put', key: ['stats', topic], value: json({ ...stats, count: Math.max(0, count), bytes: Math.max(0, bytes) }) })
       await this.adapter.write(ops)
       return { removed, bytes: removedBytes, more }
     })
@@ -589,6 +613,13 @@ function decodeMessage (raw: Uint8Array, author: AuthorId, seq: number): StoredM
   const receivedAt = readVarint(content, at)
   if (order === undefined || receivedAt === undefined) return undefined
   return { author, seq, order, receivedAt, bytes: content.slice(at.pos) }
+}
+
+/** The envelope bytes a message record held, read past its failed checksum (for the topic's byte count only). */
+function roughMessageBytes (raw: Uint8Array): number {
+  const content = raw.subarray(Math.min(4, raw.length))
+  const at = { pos: 0 }
+  return readVarint(content, at) === undefined || readVarint(content, at) === undefined ? content.length : content.length - at.pos
 }
 
 function json (value: unknown): Uint8Array {
