@@ -23,6 +23,8 @@ export interface ClientConfig {
   seed: number
   /** Payload sizes: min..max bytes, and `bigEvery` messages one of `big` bytes. */
   payload: { min: number, max: number, big: number, bigEvery: number }
+  /** Messages kept per topic (PeerInit.retention); absent: all. */
+  retainCount?: number
   /**
    * Set for a client under libfaketime (C6): the controller's Date.now() minus the machine's
    * monotonic clock, in ms. The history's times then come from the monotonic clock, which
@@ -54,7 +56,13 @@ const emit = (e: Unstamped<HistoryEvent>): void => {
   }
 }
 
-const peer = await createNodePeer({ network: config.network, dataDir: config.dataDir, bootstrap: config.bootstrap, listen: [] })
+const peer = await createNodePeer({
+  network: config.network,
+  dataDir: config.dataDir,
+  bootstrap: config.bootstrap,
+  listen: [],
+  ...(config.retainCount === undefined ? {} : { retention: { maxCount: config.retainCount } })
+})
 emit({ node: config.node, type: 'start', sender: peer.me })
 const ids = new Map<string, string>() // `${topic}/${author}/${seq}` -> id, delivered and not yet app-acked
 // corrupt records and their repair go to this client's log (chaos/results/…/logs/<node>.log)

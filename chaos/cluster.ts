@@ -4,7 +4,7 @@
 // under libfaketime). Client histories and the
 // controller's own events go, in arrival order, into one history (and history.jsonl).
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, writeSync } from 'node:fs'
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, statfsSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { build } from 'vite'
@@ -15,11 +15,13 @@ import { startRelayProcess } from '../scripts/relay-process.ts'
 import { flipBit } from './bit-flip.ts'
 import { DeliveryTracker } from './delivery-tracker.ts'
 import { losePower } from './power-loss.ts'
+import { measureStore } from './store-size.ts'
 import type { BitFlip } from './bit-flip.ts'
 import { LinkProxy } from './proxy.ts'
 import type { ClientConfig } from './client.ts'
 import type { HistoryEvent } from './history.ts'
 import type { PowerLoss } from './power-loss.ts'
+import type { StoreSize } from './store-size.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
 import type { StaticServer } from '../e2e/lib/static-server.ts'
@@ -70,6 +72,8 @@ export interface ClusterInit {
   smallDiskBytes?: number
   /** Extra flags for every `weft relay` (C9: libp2p's circuit limits). */
   relayFlags?: string[]
+  /** Every node (relay, client, tab) keeps at most this many messages per topic (PeerInit.retention). @default all */
+  retainCount?: number
   /** Each client's links: to this many relays. @default 2 */
   relaysPerClient?: number
   topics: string[]
@@ -89,6 +93,8 @@ export class Cluster {
   readonly procs = new Map<string, Proc>()
   /** `${from}->${to}` */
   readonly links = new Map<string, LinkProxy>()
+  /** With a retention (`retainCount`): every Node store, measured at stop once its process exited. */
+  readonly stores: StoreSize[] = []
   readonly #init: ClusterInit
   readonly #out: WriteStream
   readonly #logs: string
@@ -167,7 +173,8 @@ export class Cluster {
     const bootstrap: string[] = []
     for (let j = 1; j < i; j++) bootstrap.push(await this.#link(name, `r${j}`))
     const args = ['--data', p.dataDir, '--network', NETWORK, '--topic', '*', '--listen', `/ip4/127.0.0.1/tcp/${p.port ?? 0}`,
-      '--listen', `/ip4/127.0.0.1/tcp/${p.wsPort ?? 0}/ws`, ...bootstrap.flatMap(b => ['--bootstrap', b]), ...(this.#init.relayFlags ?? [])]
+      '--listen', `/ip4/127.0.0.1/tcp/${p.wsPort ?? 0}/ws`, ...bootstrap.flatMap(b => ['--bootstrap', b]), ...(this.#init.relayFlags ?? []),
+      ...(this.#init.retainCount === undefined ? [] : ['--retain-count', String(this.#init.retainCount)])]
     const info = await startRelayProcess(args, createWriteStream(join(this.#logs, `${name}.log`), { flags: 'a' }))
     p.child = info.child
     p.starts++
@@ -192,6 +199,7 @@ export class Cluster {
         rate: this.#publishing ? this.#init.rate / this.#init.clients : 0,
         seed: this.#init.seed * 1000 + Number(name.slice(1)) * 10 + p.starts,
         payload: this.#init.payload,
+        ...(this.#init.retainCount === undefined ? {} : { retainCount: this.#init.retainCount }),
         ...(p.clock === undefined ? {} : { realMinusMonotonic: Date.now() - Number(process.hrtime.bigint()) / 1e6 }),
         ...extra
       }
@@ -224,7 +232,7 @@ export class Cluster {
     for (const name of this.browserNames) {
       const p = this.procs.get(name)!
       const bootstrap = await Promise.all(this.relaysOf(name).map(r => this.#link(name, r, true)))
-      const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)) }
+      const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)), retainCount: this.#init.retainCount }
       const context = await this.#browser.newContext()
       if (p.pageClock === true) await context.clock.install()
       await context.exposeBinding('weftChaosEmit', (_source, e: HistoryEvent) => { this.record(e) })
@@ -402,7 +410,9 @@ export class Cluster {
       try {
         const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
         const fds = readdirSync(`/proc/${pid}/fd`).length
-        this.record({ t: Date.now(), node: p.name, type: 'sample', rssMb: Math.round(rss), fds })
+        const size = (f: string): number => { try { return statSync(join(p.dataDir, f)).size } catch { return 0 } }
+        const storeMb = Math.round((size('weft.db') + size('weft.db-wal')) / 104_857.6) / 10
+        this.record({ t: Date.now(), node: p.name, type: 'sample', rssMb: Math.round(rss), fds, storeMb })
       } catch {
         // exited between the check and the read
       }
@@ -425,6 +435,13 @@ export class Cluster {
     await this.#browser?.close()
     await this.#server?.close()
     for (const proxy of this.links.values()) await proxy.close()
+    if (this.#init.retainCount !== undefined) {
+      for (const p of this.procs.values()) {
+        if (p.kind === 'browser') continue
+        const s = await measureStore(p.name, p.dataDir, this.#init.topics)
+        if (s !== undefined) this.stores.push(s)
+      }
+    }
     for (const dir of this.#mounts.splice(0)) spawnSync('umount', [dir], { stdio: 'pipe' })
     await new Promise(resolve => this.#pageLog.end(resolve))
     await new Promise(resolve => this.#out.end(resolve))

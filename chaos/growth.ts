@@ -1,10 +1,11 @@
-// C10's resource checks (RELIABILITY.md 10.3: RSS growth ≤ 20%, fd count stable), read from the
+// C10's resource checks (RELIABILITY.md 10.3: RSS growth ≤ 20%, fd count stable; and, with a
+// retention, the stores' size on disk), read from the
 // history's samples alone. Nodes restart often in a soak, so no process lives through it: the
 // check is on the fleet, comparing the peaks of the second tenth of the fault phase (the first is
 // the ramp-up: heaps and caches fill) with those of the last tenth.
 import type { HistoryEvent } from './history.ts'
 
-export interface Peaks { rssMb: number, fds: number, tabHeapMb: number }
+export interface Peaks { rssMb: number, fds: number, tabHeapMb: number, storeMb: number }
 export interface Growth { phaseMs: number, first: Peaks, last: Peaks }
 
 export function growth (history: readonly HistoryEvent[]): Growth | undefined {
@@ -17,12 +18,13 @@ export function growth (history: readonly HistoryEvent[]): Growth | undefined {
   if (from === undefined || to === undefined || to <= from) return undefined
   const tenth = (to - from) / 10
   const peaks = (lo: number, hi: number): Peaks => {
-    const p = { rssMb: 0, fds: 0, tabHeapMb: 0 }
+    const p = { rssMb: 0, fds: 0, tabHeapMb: 0, storeMb: 0 }
     for (const e of history) {
       if (e.type !== 'sample' || e.t < lo || e.t >= hi) continue
       p.rssMb = Math.max(p.rssMb, e.rssMb ?? 0)
       p.fds = Math.max(p.fds, e.fds ?? 0)
       p.tabHeapMb = Math.max(p.tabHeapMb, e.heapMb ?? 0)
+      p.storeMb = Math.max(p.storeMb, e.storeMb ?? 0)
     }
     return p
   }
@@ -30,14 +32,15 @@ export function growth (history: readonly HistoryEvent[]): Growth | undefined {
 }
 
 /**
- * The growth from the second tenth to the last, in words where it passes `limit` (0.2: 20%).
- * Judged only on a phase of `minPhaseMs` or more: a short run is still ramping up.
+ * The growth from the second tenth to the last of each peak in `limits`, in words where it passes
+ * its limit (0.2: 20%). Judged only on a phase of `minPhaseMs` or more: a short run is still
+ * ramping up.
  */
-export function growthFailures (g: Growth | undefined, limit: number, minPhaseMs: number): string[] {
+export function growthFailures (g: Growth | undefined, limits: Partial<Record<keyof Peaks, number>>, minPhaseMs: number): string[] {
   if (g === undefined) return ['no fault phase in the history: growth not measured']
   if (g.phaseMs < minPhaseMs) return []
   const out: string[] = []
-  for (const k of ['rssMb', 'fds', 'tabHeapMb'] as const) {
+  for (const [k, limit] of Object.entries(limits) as Array<[keyof Peaks, number]>) {
     if (g.first[k] === 0) {
       out.push(`no ${k} samples in the second tenth of the fault phase`)
       continue

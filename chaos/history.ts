@@ -19,6 +19,8 @@ export interface Sample {
   type: 'sample'
   rssMb?: number
   fds?: number
+  /** a Node process's SQLite store: weft.db and its WAL, in MB */
+  storeMb?: number
   buffered?: number
   bufferedBytes?: number
   /** a tab's JavaScript heap in use (Chromium's performance.memory) */

@@ -103,7 +103,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskBytes, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
+  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, retainCount: s.retainCount, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskBytes, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()
@@ -122,6 +122,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
     cluster.record({ t: Date.now(), type: 'phase', phase: 'heal' })
     drainedMs = await drain(cluster, drainMs)
     cluster.record({ t: Date.now(), type: 'phase', phase: 'drained' })
+    if (s.settleMs !== undefined) await sleep(s.settleMs)
   } finally {
     await cluster.stop()
   }

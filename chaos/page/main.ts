@@ -5,7 +5,7 @@ import { createBrowserPeer } from '@weft/mesh/browser'
 import type { TopicHandle } from '@weft/mesh'
 import type { Connection } from '@libp2p/interface'
 
-interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number }
+interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number, retainCount?: number }
 declare function weftChaosEmit (event: Record<string, unknown>): Promise<void>
 
 const BURST = 100
@@ -15,7 +15,12 @@ const config = JSON.parse(new URLSearchParams(location.search).get('config') ?? 
 const now = (): number => Math.round(performance.timeOrigin + performance.now())
 const emit = (e: Record<string, unknown>): void => { void weftChaosEmit({ t: now(), node: config.node, ...e }) }
 
-const { peer } = await createBrowserPeer({ network: config.network, bootstrap: config.bootstrap, dbName: `chaos-${config.node}` })
+const { peer } = await createBrowserPeer({
+  network: config.network,
+  bootstrap: config.bootstrap,
+  dbName: `chaos-${config.node}`,
+  ...(config.retainCount === undefined ? {} : { retention: { maxCount: config.retainCount } })
+})
 emit({ type: 'start', sender: peer.me })
 const ids = new Map<string, string>() // `${topic}/${author}/${seq}` -> id, delivered and not yet app-acked
 peer.addEventListener('delivery:persisted', (e) => {

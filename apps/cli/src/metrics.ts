@@ -23,12 +23,15 @@ export function countersOf (peer: WeftPeer): Counters {
   return c
 }
 
-export async function metricsText (peer: WeftPeer, c: Counters, topics: () => Array<{ held: ReadonlyMap<string, number>, buffered: { messages: number, bytes: number } }>): Promise<string> {
+export async function metricsText (peer: WeftPeer, c: Counters, topics: () => Array<{ name: string, buffered: { messages: number, bytes: number } }>): Promise<string> {
   const list = topics()
   let stored = 0
+  let storedBytes = 0
   let buffered = 0
   for (const t of list) {
-    for (const seq of t.held.values()) stored += seq
+    const stats = await peer.store.stats(t.name)
+    stored += stats.count
+    storedBytes += stats.bytes
     buffered += t.buffered.messages
   }
   const lines = [
@@ -39,7 +42,8 @@ export async function metricsText (peer: WeftPeer, c: Counters, topics: () => Ar
     '# HELP weft_messages_out_total Messages sent to peers that asked for them (catch-up and repair).', '# TYPE weft_messages_out_total counter', `weft_messages_out_total ${peer.stats.envelopesServed}`,
     '# HELP weft_messages_published_total Messages this peer wrote.', '# TYPE weft_messages_published_total counter', `weft_messages_published_total ${c.messagesPublished}`,
     '# HELP weft_messages_pruned_total Messages dropped from the store by retention.', '# TYPE weft_messages_pruned_total counter', `weft_messages_pruned_total ${c.messagesPruned}`,
-    '# HELP weft_messages_stored Messages held, summed over topics and authors (highest contiguous seqs).', '# TYPE weft_messages_stored gauge', `weft_messages_stored ${stored}`,
+    '# HELP weft_messages_stored Messages in the store, summed over topics (retention removes the oldest).', '# TYPE weft_messages_stored gauge', `weft_messages_stored ${stored}`,
+    '# HELP weft_messages_stored_bytes Envelope bytes of the messages in the store, summed over topics.', '# TYPE weft_messages_stored_bytes gauge', `weft_messages_stored_bytes ${storedBytes}`,
     '# HELP weft_acks_sent_total Frontier updates sent (custody acks).', '# TYPE weft_acks_sent_total counter', `weft_acks_sent_total ${peer.stats.havesSent}`,
     '# HELP weft_sync_wants_served_total Sync requests served.', '# TYPE weft_sync_wants_served_total counter', `weft_sync_wants_served_total ${peer.stats.wantsServed}`,
     '# HELP weft_sync_envelopes_in_total Envelopes received by sync.', '# TYPE weft_sync_envelopes_in_total counter', `weft_sync_envelopes_in_total ${peer.stats.batchEnvelopes}`,

@@ -140,6 +140,7 @@ describe('weft CLI', () => {
     expect(value('weft_messages_in_total')).toBe(4) // 3 news, 1 blob
     expect(value('weft_messages_out_total')).toBeGreaterThanOrEqual(4) // the late subscribers caught up from the relay
     expect(value('weft_messages_stored')).toBe(4)
+    expect(value('weft_messages_stored_bytes')).toBeGreaterThan(4 * 100) // 4 signed envelopes
     expect(value('weft_topics')).toBe(2)
     expect(value('weft_acks_sent_total')).toBeGreaterThan(0)
     expect(value('weft_sync_wants_served_total')).toBeGreaterThan(0)
@@ -170,6 +171,8 @@ describe('weft CLI', () => {
     const deadline = Date.now() + 30_000 // pruned every 10 s
     while (await pruned() < 900 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
     expect(await pruned()).toBe(900)
+    const metrics = await (await fetch(`${r.metrics}/metrics`)).text()
+    expect(/^weft_messages_stored (\d+)$/m.exec(metrics)?.[1]).toBe('100')
     const sub = run(['sub', 'kept', '--bootstrap', r.tcp, '--json', '--count', '100', '--timeout', '60'])
     expect(sub.code, sub.stderr).toBe(0)
     const seqs = sub.stdout.trim().split('\n').map(l => (JSON.parse(l) as { seq: number }).seq)

@@ -454,10 +454,9 @@ export class WeftStore {
       const stats = await this.stats(topic)
       let count = stats.count
       let bytes = stats.bytes
-      const over = (m: StoredMessage | undefined): boolean => m !== undefined && (
-        (limits.maxCount !== undefined && count > limits.maxCount) ||
-        (limits.maxBytes !== undefined && bytes > limits.maxBytes) ||
-        (limits.maxAgeMs !== undefined && m.receivedAt < now - limits.maxAgeMs))
+      const overSize = (): boolean => (limits.maxCount !== undefined && count > limits.maxCount) || (limits.maxBytes !== undefined && bytes > limits.maxBytes)
+      const over = (m: StoredMessage | undefined): boolean => m !== undefined && (overSize() || (limits.maxAgeMs !== undefined && m.receivedAt < now - limits.maxAgeMs))
+      if (limits.maxAgeMs === undefined && !overSize()) return { removed: 0, bytes: 0, more: false } // within its limits: no reads
       const unacked = new Set((await this.adapter.range(['outbox', topic])).map(e => `${e.key[2]}/${Number(e.key[3])}`))
       // The head of each author's log; the oldest of all heads is the oldest message of the topic.
       const authors = (await this.adapter.range(['held', topic])).map(e => e.key[2]!)
