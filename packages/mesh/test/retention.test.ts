@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster, addr, connect, until } from './helpers.ts'
-import type { WeftPeer } from '../src/peer.ts'
+import type { TopicHandle, WeftPeer } from '../src/peer.ts'
 
 let cluster: Cluster
 afterEach(async () => { await cluster?.stop() })
@@ -13,6 +13,13 @@ const PRUNE_MS = 200
 
 async function count (peer: WeftPeer, topic: string): Promise<number> {
   return (await peer.store.stats(topic)).count
+}
+
+/** Publishes `m<from>`…`m<to>` and waits for every custody ack. */
+async function publishAcked (topic: TopicHandle, from: number, to: number): Promise<void> {
+  const published = []
+  for (let i = from; i <= to; i++) published.push(await topic.publish(`m${i}`))
+  await Promise.all(published.map(async p => await p.acked))
 }
 
 describe('retention', () => {
@@ -25,9 +32,7 @@ describe('retention', () => {
     expect(tr.retention).toEqual({ maxCount: 100 })
     let pruned = 0
     relay.addEventListener('messages:pruned', e => { pruned += e.detail.count })
-    const last = []
-    for (let i = 1; i <= 300; i++) last.push(await tp.publish(`m${i}`))
-    await Promise.all(last.map(async p => await p.acked))
+    await publishAcked(tp, 1, 300)
     await until(async () => await count(relay, 'r') === 100, 10_000, 'the relay pruned to 100')
     expect(pruned).toBe(200)
     expect(tr.held.get(pub.me)).toBe(300) // held does not move: its custody ack stays
@@ -52,9 +57,7 @@ describe('retention', () => {
     const [tp] = await Promise.all([pub.topic('w'), relay.topic('w')])
     await until(() => watcher.libp2p.getConnections().length > 0, 10_000, 'watcher connected')
     await new Promise(resolve => setTimeout(resolve, 300)) // the relay's Hello, oldest 1 for every author
-    const published = []
-    for (let i = 1; i <= 300; i++) published.push(await tp.publish(`m${i}`))
-    await Promise.all(published.map(async p => await p.acked))
+    await publishAcked(tp, 1, 300)
     await until(async () => await count(relay, 'w') === 100, 10_000, 'the relay pruned to 100')
     await pub.stop()
     await new Promise(resolve => setTimeout(resolve, 300))
@@ -73,15 +76,10 @@ describe('retention', () => {
     const [tp, ts] = await Promise.all([pub.topic('s'), sub.topic('s')])
     const got: number[] = []
     const unsubscribe = ts.subscribe(m => { got.push(m.seq) })
-    const publish = async (from: number, to: number): Promise<void> => {
-      const published = []
-      for (let i = from; i <= to; i++) published.push(await tp.publish(`m${i}`))
-      await Promise.all(published.map(async p => await p.acked))
-    }
-    await publish(1, 10)
+    await publishAcked(tp, 1, 10)
     await until(() => got.length === 10, 10_000, 'the first 10 delivered')
     unsubscribe()
-    await publish(11, 200) // acked: stored at sub, not delivered there
+    await publishAcked(tp, 11, 200) // acked: stored at sub, not delivered there
     await new Promise(resolve => setTimeout(resolve, PRUNE_MS * 5)) // several prunes ran
     const kept = await sub.store.read('s', pub.me, 1, 200)
     expect(kept.messages.map(m => m.seq)).toEqual(Array.from({ length: 190 }, (_, i) => 11 + i))
@@ -100,9 +98,7 @@ describe('retention', () => {
     let keeper = await cluster.add({ dataDir: dir, retention: { maxCount: 50 }, pruneIntervalMs: PRUNE_MS })
     await connect(pub, keeper)
     const [tp] = await Promise.all([pub.topic('k'), keeper.topic('k')])
-    const published = []
-    for (let i = 1; i <= 120; i++) published.push(await tp.publish(`m${i}`))
-    await Promise.all(published.map(async p => await p.acked))
+    await publishAcked(tp, 1, 120)
     await until(async () => await count(keeper, 'k') === 50, 10_000, 'pruned to 50')
     await pub.stop()
     await keeper.stop()
