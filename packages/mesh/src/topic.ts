@@ -205,7 +205,7 @@ export class Topic {
     const r = await this.#ctx.store.prune(this.name, { upTo: this.#hadSubscriber ? this.#inbox.delivered : undefined, max: PRUNE_BATCH })
     this.#pruneAt = now + (r.more ? 0 : this.#ctx.pruneIntervalMs)
     if (r.removed === 0) return false
-    for (const [author, seq] of await this.#ctx.store.oldest(this.name)) this.#oldest.set(author, seq)
+    for (const [author, seq] of r.oldest) this.#oldest.set(author, seq)
     this.#ctx.emit('messages:pruned', { topic: this.name, count: r.removed, bytes: r.bytes })
     return true
   }

@@ -278,7 +278,9 @@ export function runStoreAdapterTests (name: string, setup: () => Promise<StoreSe
         }
         await store.setRetention('k', { maxCount: 6 })
         expect(await store.retention('k')).toEqual({ maxCount: 6 })
-        expect(await store.prune('k')).toMatchObject({ removed: 5 })
+        const pruned = await store.prune('k')
+        expect(pruned).toMatchObject({ removed: 5 })
+        expect(pruned.oldest).toEqual(new Map([[ib, 6]])) // the authors it moved, where they start now
         expect((await store.oldest('k')).get(ib)).toBe(6)
         expect((await store.oldest('k')).get(ia)).toBeUndefined() // own, unacked: kept
         expect((await store.held('k')).get(ib)).toBe(10)

@@ -442,10 +442,10 @@ export class WeftStore {
    * is within its retention limits, never one still in an outbox and never one
    * of an author above `options.upTo` (what a local subscriber has not finished).
    * At most `options.max` go in one call (one write); `more` says whether more
-   * could go in another call now. `oldest` moves up accordingly; `held` does
-   * not move (the messages were held).
+   * could go in another call now. `oldest` moves up accordingly (returned for
+   * the authors it moved); `held` does not move (the messages were held).
    */
-  async prune (topic: string, options: PruneOptions = {}): Promise<{ removed: number, bytes: number, more: boolean }> {
+  async prune (topic: string, options: PruneOptions = {}): Promise<{ removed: number, bytes: number, more: boolean, oldest: VersionVector }> {
     const now = options.now ?? this.#init.now()
     const max = options.max ?? Infinity
     const upTo = options.upTo
@@ -456,7 +456,8 @@ export class WeftStore {
       let bytes = stats.bytes
       const overSize = (): boolean => (limits.maxCount !== undefined && count > limits.maxCount) || (limits.maxBytes !== undefined && bytes > limits.maxBytes)
       const over = (m: StoredMessage | undefined): boolean => m !== undefined && (overSize() || (limits.maxAgeMs !== undefined && m.receivedAt < now - limits.maxAgeMs))
-      if (limits.maxAgeMs === undefined && !overSize()) return { removed: 0, bytes: 0, more: false } // within its limits: no reads
+      const oldest = new Map<AuthorId, number>()
+      if (limits.maxAgeMs === undefined && !overSize()) return { removed: 0, bytes: 0, more: false, oldest } // within its limits: no reads
       const unacked = new Set((await this.adapter.range(['outbox', topic])).map(e => `${e.key[2]}/${Number(e.key[3])}`))
       // The head of each author's log; the oldest of all heads is the oldest message of the topic.
       const authors = (await this.adapter.range(['held', topic])).map(e => e.key[2]!)
@@ -468,7 +469,7 @@ export class WeftStore {
         heads.delete(author)
         const corrupt: Array<{ key: StoreKey, bytes: number }> = []
         corruptBelow.set(author, corrupt)
-        for (let from = after + 1; corrupt.length <= MAX_CORRUPT_SKIPPED;) {
+        for (let from = after + 1; corrupt.length < MAX_CORRUPT_SKIPPED;) {
           const [e] = await this.adapter.range(['msg', topic, author], { gte: msgKey(topic, author, from), limit: 1 })
           if (e === undefined) return
           const seq = Number(e.key[3])
@@ -488,14 +489,14 @@ export class WeftStore {
       let removedBytes = 0
       let more = false
       for (let guard = 0; guard < stats.count + 1; guard++) {
-        let oldest: StoredMessage | undefined
-        for (const m of heads.values()) if (oldest === undefined || m.order < oldest.order) oldest = m
-        if (!over(oldest)) break
+        let first: StoredMessage | undefined
+        for (const m of heads.values()) if (first === undefined || m.order < first.order) first = m
+        if (!over(first)) break
         if (removed >= max) {
           more = true
           break
         }
-        const m = oldest!
+        const m = first!
         for (const c of [...corruptBelow.get(m.author)!, { key: msgKey(topic, m.author, m.seq), bytes: m.bytes.length }]) {
           ops.push({ type: 'del', key: c.key })
           count--
@@ -504,12 +505,13 @@ export class WeftStore {
           removedBytes += c.bytes
         }
         ops.push({ type: 'put', key: ['oldest', topic, m.author], value: seqValue(m.seq + 1) })
+        oldest.set(m.author, m.seq + 1)
         await next(m.author, m.seq)
       }
-      if (removed === 0) return { removed, bytes: 0, more }
+      if (removed === 0) return { removed, bytes: 0, more, oldest }
       ops.push({ type: 'put', key: ['stats', topic], value: json({ ...stats, count: Math.max(0, count), bytes: Math.max(0, bytes) }) })
       await this.adapter.write(ops)
-      return { removed, bytes: removedBytes, more }
+      return { removed, bytes: removedBytes, more, oldest }
     })
   }
 
