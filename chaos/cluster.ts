@@ -223,10 +223,10 @@ export class Cluster {
     })()
   }
 
-  /** Builds chaos/page, serves it, and opens one Chromium tab per browser client. */
+  /** Builds chaos/page (not minified: readable page errors and heap snapshots), serves it, and opens one Chromium tab per browser client. */
   async #startBrowsers (): Promise<void> {
     const out = join(this.#init.dir, 'page')
-    await build({ root: PAGE, configFile: false, logLevel: 'warn', build: { outDir: out, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 } })
+    await build({ root: PAGE, configFile: false, logLevel: 'warn', build: { outDir: out, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000, minify: false } })
     this.#server = await serveStatic(out)
     this.#browser = await launch()
     for (const name of this.browserNames) {
@@ -417,6 +417,34 @@ export class Cluster {
         // exited between the check and the read
       }
     }
+  }
+
+  /**
+   * A V8 heap snapshot of every tab, after a forced GC, into `<dir>/heap/<tab>-<label>.heapsnapshot`
+   * (run.ts --heap-snapshots; read them with chaos/heap-summary.ts or Chromium's DevTools). The tab
+   * stops for the seconds a snapshot takes. Returns the files written.
+   */
+  async heapSnapshots (label: string): Promise<string[]> {
+    const dir = join(this.#init.dir, 'heap')
+    mkdirSync(dir, { recursive: true })
+    const files: string[] = []
+    for (const name of this.browserNames) {
+      const page = this.procs.get(name)!.page
+      if (page === undefined) continue
+      const file = join(dir, `${name}-${label}.heapsnapshot`)
+      const fd = openSync(file, 'w')
+      const cdp = await page.context().newCDPSession(page)
+      try {
+        cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => { writeSync(fd, chunk) })
+        await cdp.send('HeapProfiler.collectGarbage')
+        await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false })
+        files.push(file)
+      } finally {
+        closeSync(fd)
+        await cdp.detach().catch(() => undefined)
+      }
+    }
+    return files
   }
 
   async stop (): Promise<void> {

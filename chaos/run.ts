@@ -5,6 +5,8 @@
 // at every client, 60 s at most; 300 s with --long), then the checkers (chaos/checkers.ts).
 // One seed drives every random choice; it is printed first. A failing run keeps its history,
 // report and logs in chaos/results/<run>/<scenario>/; --keep keeps passing ones too.
+// --heap-snapshots writes every tab's heap at the end of the faults' second tenth and after the
+// drain into <scenario>/heap/ (chaos/heap-summary.ts compares two).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prng } from '@weft/test-suites/prng'
@@ -29,12 +31,13 @@ const flag = (name: string): string | undefined => {
 }
 const long = args.includes('--long')
 const keep = args.includes('--keep')
+const heapSnapshots = args.includes('--heap-snapshots')
 const seeds = flag('--seed') !== undefined ? [Number(flag('--seed'))] : long ? Array.from({ length: 5 }, (_, i) => Date.now() % 1_000_000 + i) : [Date.now() % 1_000_000]
 const only = flag('--only')?.split(',')
-const known = new Set(['--long', '--keep', '--seed', '--only', flag('--seed'), flag('--only')])
+const known = new Set(['--long', '--keep', '--heap-snapshots', '--seed', '--only', flag('--seed'), flag('--only')])
 const unknown = args.filter(a => !known.has(a))
 if (unknown.length > 0 || seeds.some(s => !Number.isSafeInteger(s))) {
-  console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${[...SCENARIOS, ...SIMULATIONS].map(s => s.id).join(',')}] [--keep]`)
+  console.error(`usage: npm run chaos [-- --long] [--seed N] [--only ${[...SCENARIOS, ...SIMULATIONS].map(s => s.id).join(',')}] [--keep] [--heap-snapshots]`)
   process.exit(2)
 }
 const scenarios = SCENARIOS.filter(s => only === undefined ? (s.manual !== true && (long || s.longOnly !== true)) : only.includes(s.id))
@@ -111,7 +114,10 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
     await sleep(WARMUP_MS)
     cluster.record({ t: Date.now(), type: 'phase', phase: 'faults' })
     const faultMs = long ? s.faultMs.long : s.faultMs.short
+    // --heap-snapshots: every tab's heap at the end of the faults' second tenth and after the drain (the growth check's two phases)
+    const early = heapSnapshots ? sleep(faultMs * 0.2).then(async () => await cluster.heapSnapshots('second-tenth')) : undefined
     await s.nemesis({ cluster, rand, until: Date.now() + faultMs, sleep, long })
+    await early
     // heal everything, stop publishing, drain
     cluster.healAll()
     for (const name of cluster.procs.keys()) {
@@ -122,6 +128,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
     cluster.record({ t: Date.now(), type: 'phase', phase: 'heal' })
     drainedMs = await drain(cluster, drainMs)
     cluster.record({ t: Date.now(), type: 'phase', phase: 'drained' })
+    if (heapSnapshots) console.log(`heap snapshots: ${(await cluster.heapSnapshots('drained')).join(' ')}`)
     if (s.settleMs !== undefined) await sleep(s.settleMs)
   } finally {
     await cluster.stop()
