@@ -103,6 +103,22 @@ describe('batch signatures', () => {
     expect(without.verifies).toBe(40)
   })
 
+  it('VerifiedBatches keeps copies: a checked batch stays checked when the buffer its key and signature came in is reused', async () => {
+    const cache = new VerifiedBatches()
+    const key = signer.publicKey
+    const signature = Uint8Array.from({ length: 64 }, (_, i) => i)
+    const root = crypto.sha256(utf8('root'))
+    const chunk = new Uint8Array(4096)
+    chunk.set(key, 100)
+    chunk.set(signature, 200)
+    let checks = 0
+    const check = async (): Promise<void> => { checks++ }
+    await cache.once(chunk.subarray(100, 132), root, chunk.subarray(200, 264), check)
+    chunk.fill(0xff)
+    await cache.once(Uint8Array.from(key), root, Uint8Array.from(signature), check)
+    expect(checks).toBe(1)
+  })
+
   it('no single bit flipped anywhere in a batch-signed envelope opens as valid, with or without a warm cache', async () => {
     const envs = await sealBatch(inputs(11), signer, crypto)
     const cache = new VerifiedBatches()

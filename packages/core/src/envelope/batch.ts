@@ -90,7 +90,8 @@ export class VerifiedBatches {
       if (equalBytes(known.authorKey, authorKey) && equalBytes(known.signature, signature)) return await known.check
       return await check()
     }
-    const entry = { authorKey, signature, check: check() }
+    // copies: the caller's are views into a whole envelope, which the cache would otherwise keep alive
+    const entry = { authorKey: authorKey.slice(), signature: signature.slice(), check: check() }
     this.#checks.set(k, entry)
     entry.check.catch(() => { if (this.#checks.get(k) === entry) this.#checks.delete(k) })
     await entry.check

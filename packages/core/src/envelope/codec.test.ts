@@ -249,6 +249,24 @@ describe('envelope codec', () => {
     ), { numRuns: 1000, seed: 0xc0dec, examples: [[[[0, 1], [0, 1]], 0]] })
   })
 
+  it('an opened envelope owns its bytes: reusing the chunk it was read from changes nothing, and does not stay alive through it', async () => {
+    const env = await sealEnvelope({ ...base, payload: utf8('kept') }, signer, crypto)
+    // as a stream hands it over: a view into a larger chunk
+    const chunk = new Uint8Array(env.bytes.length + 1000)
+    chunk.set(env.bytes, 500)
+    const opened = await openEnvelope(chunk.subarray(500, 500 + env.bytes.length), { crypto, network: NETWORK })
+    chunk.fill(0)
+    expect(opened.id).toBe(env.id)
+    expect(opened.bytes).toEqual(env.bytes)
+    expect(new TextDecoder().decode(opened.payload)).toBe('kept')
+    for (const view of [opened.bytes, opened.body, opened.payload, opened.signature, opened.authorKey]) {
+      expect(view.buffer.byteLength).toBe(env.bytes.length)
+    }
+    // a whole buffer is taken as it is
+    const whole = Uint8Array.from(env.bytes)
+    expect((await openEnvelope(whole, { crypto, network: NETWORK })).bytes).toBe(whole)
+  })
+
   it('counts the causal context bytes as encoded', () => {
     const context = { full: false, deps: [{ tag: '0102030405060708', seq: 300 }, { tag: '1102030405060708', seq: 5 }] }
     const withDeps = encodeBody({ ...base, context }, signer.publicKey)
