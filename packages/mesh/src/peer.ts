@@ -24,7 +24,7 @@ import { scoreTopic } from './gossip.ts'
 import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
 import type { RateLimit } from './rate-limit.ts'
-import type { TopicContext } from './topic.ts'
+import type { InboxCaches, TopicContext } from './topic.ts'
 import type { Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
@@ -89,6 +89,14 @@ export interface PeerInit {
   retention?: Retention
   /** @internal How often a topic with a retention prunes (tests). @default PRUNE_INTERVAL_MS */
   pruneIntervalMs?: number
+  /**
+   * Per topic, the receive path's caches (core's InboxInit): ids seen (duplicates dropped before
+   * any verification), recently delivered (author, seq) → id (equivocation spotted without a store
+   * read) and clocks of older messages (exact causal heads). Full, they cost about 5 MB per topic
+   * with 13 authors (docs/MESH.md "Memory"); smaller ones cost a little work, never correctness.
+   * @default 16,384 / 16,384 / 4,096 (the browser preset: BROWSER_CACHES)
+   */
+  caches?: InboxCaches
   /**
    * @internal Test hook on the gossip receive path (after validation): drop a message, hand it
    * to the topic twice, or hand it over after a delay (so later messages overtake it).
@@ -185,6 +193,9 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     this.network = init.network
     this.me = init.libp2p.peerId.toString()
     this.#init = init.retention === undefined ? init : { ...init, retention: checkRetention(init.retention) }
+    for (const [name, size] of Object.entries(init.caches ?? {})) {
+      if (size !== undefined && !(Number.isSafeInteger(size) && size >= 1)) throw new RangeError(`caches.${name} must be a whole number ≥ 1, got ${String(size)}`)
+    }
     this.#authorRate = init.authorRate === undefined ? undefined : new RateLimiter(init.authorRate, MAX_RATE_BUCKETS)
     this.#crypto = init.crypto ?? nobleCrypto()
     this.#signer = init.signer
@@ -384,6 +395,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       ttlMs: this.#init.ttlMs,
       retry: this.#init.retry,
       retention: this.#init.retention,
+      caches: this.#init.caches,
       pruneIntervalMs: this.#init.pruneIntervalMs ?? PRUNE_INTERVAL_MS,
       now: Date.now,
       monotonic,

@@ -13,7 +13,7 @@ import { packGossip } from './bundle.ts'
 import { PeerStoppedError, WindowFullError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { checkRetention, limitsHistory, sameRetention } from './retention.ts'
-import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, OutboxEntry, Retention, RetryPolicy, SeqRange, Signer, VerifiedBatches, VersionVector, WeftStore } from '@weft/core'
+import type { CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, InboxInit, OutboxEntry, Retention, RetryPolicy, SeqRange, Signer, VerifiedBatches, VersionVector, WeftStore } from '@weft/core'
 import type { MeshEvents } from './events.ts'
 
 type EventName = { [K in keyof MeshEvents]: MeshEvents[K] extends CustomEvent<unknown> ? K : never }[keyof MeshEvents]
@@ -71,6 +71,9 @@ export interface Published {
 }
 
 /** What a topic needs from its peer. */
+/** The receive path's caches per topic (PeerInit.caches): each a positive whole number. */
+export type InboxCaches = Pick<InboxInit, 'seenIds' | 'recentDelivered' | 'clockCache'>
+
 export interface TopicContext {
   readonly me: string
   readonly signer: Signer
@@ -89,6 +92,8 @@ export interface TopicContext {
   readonly retry?: RetryPolicy
   /** How much history every topic keeps unless the topic sets its own (none: the one stored, if any). */
   readonly retention?: Retention
+  /** The receive path's cache sizes (PeerInit.caches). */
+  readonly caches?: InboxCaches
   /** A topic with a retention prunes this often (PRUNE_INTERVAL_MS). */
   readonly pruneIntervalMs: number
   /** Wall clock: stamps, TTLs, persisted times. */
@@ -167,7 +172,7 @@ export class Topic {
     this.#hadSubscriber = delivered.size > 0
     this.#held = new Map(held)
     this.#oldest = new Map(oldest)
-    this.#inbox = new Inbox({ delivered, released: held })
+    this.#inbox = new Inbox({ ...ctx.caches, delivered, released: held })
     this.#outbox = new Outbox({ ackQuorum: ctx.ackQuorum, window: ctx.outboxLimit, ttlMs: ctx.ttlMs, retry: ctx.retry, random: ctx.random, entries: outbox })
   }
 

@@ -22,6 +22,7 @@ import { WeftStore, authorIdFromKey, nobleCrypto, nobleSigner } from '@weft/core
 import { IdbStore, claimTabIdentity } from '@weft/storage-idb'
 import { createLibp2p } from 'libp2p'
 import { weftGossipsub } from '../gossip.ts'
+import { BROWSER_CACHES } from '../constants.ts'
 import { createPeer } from '../peer.ts'
 import { startPresence } from '../presence.ts'
 import { keepDialled } from './keep-dialled.ts'
@@ -86,7 +87,7 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
     connectionMonitor: { abortConnectionOnPingFailure: false },
     services: { identify: identify(), pubsub: weftGossipsub({ crypto }) }
   })
-  const peer = await createPeer({ ...init, libp2p, store, signer, crypto, closeStore: true })
+  const peer = await createPeer({ ...init, caches: init.caches ?? BROWSER_CACHES, libp2p, store, signer, crypto, closeStore: true })
   peer.addEventListener('stopping', () => { identity.release() }, { once: true })
   if (init.startOffline === true) await peer.setOffline(true)
   keepDialled(peer, init.bootstrap ?? [])
