@@ -1,14 +1,17 @@
 // Benchmarks of @weft/core: delivery throughput against decode + verify alone,
 // causal-context bytes with 1,000 authors, and the decoder fuzz at 100k cases.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import {
   CausalHistory, Inbox, authorIdFromKey, clockGet, contextWireBytes, isRejection, mergeClocks, openEnvelope, sealEnvelope,
   tagOfAuthor, clockWith
 } from '@weft/core'
 import { nodeCrypto, nodeSigner } from '@weft/crypto-node'
+import { BROWSER_CACHES } from '@weft/mesh'
 import { prng } from '@weft/test-suites/prng'
 import { median, percentile, round } from '../report.ts'
-import type { Envelope, Signer, VectorClock, AuthorId } from '@weft/core'
+import type { Envelope, InboxInit, Signer, VectorClock, AuthorId } from '@weft/core'
 import type { Report } from '../report.ts'
 import type { Suite } from '../suite.ts'
 
@@ -23,11 +26,11 @@ function seed (i: number): Uint8Array {
   return s
 }
 
-/** `n` envelopes of 1 KiB from 4 authors who read each other as they write (1-3 heads per message). */
-async function workload (n: number): Promise<Envelope[]> {
+/** `n` envelopes of 1 KiB from `writers` authors (4) who read each other as they write (1-3 heads per message with 4). */
+async function workload (n: number, writers = 4): Promise<Envelope[]> {
   const crypto = nodeCrypto()
   const rand = prng(1)
-  const authors = Array.from({ length: 4 }, (_, i) => {
+  const authors = Array.from({ length: writers }, (_, i) => {
     const signer = nodeSigner(seed(i))
     return { signer, id: authorIdFromKey(signer.publicKey), inbox: new Inbox(), seq: 0 }
   })
@@ -178,11 +181,41 @@ async function fuzz (report: Report): Promise<void> {
   report.add('core.fuzz.untyped_outcomes', { value: untyped, unit: 'cases', target: '0', note: 'accepted garbage or an error that is not a typed rejection' })
 }
 
+/** The heap after a full GC (the flag is set at run time, so `npm run bench` needs no --expose-gc). */
+function heapAfterGc (): number {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  return process.memoryUsage().heapUsed
+}
+
+/**
+ * What one topic's receive path holds once its caches are full (docs/MESH.md "Memory"): an inbox
+ * takes 20,000 messages from 13 authors (the C10 soak's count), with the core's default cache
+ * sizes and with the browser preset's (BROWSER_CACHES); the heap after GC, less the envelopes'.
+ */
+async function inboxMemory (report: Report): Promise<void> {
+  const list = await workload(20_000, 13)
+  const held = (caches: InboxInit): number => {
+    const before = heapAfterGc()
+    const inbox = new Inbox(caches)
+    for (const env of list) for (const out of inbox.receive(env, 0).deliverable) inbox.markDelivered(out)
+    if (inbox.delivered.size !== 13 || inbox.buffered.messages !== 0) throw new Error('the inbox did not deliver every message')
+    const after = heapAfterGc()
+    inbox.contextFor(list[0]!.author) // keeps the inbox alive across the GC
+    return (after - before) / 1048576
+  }
+  const defaults = held({})
+  const browser = held({ ...BROWSER_CACHES })
+  report.add('core.inbox.heap_mb', { value: round(defaults, 1), unit: 'MB', note: 'one topic\'s inbox after 20,000 messages from 13 authors, default caches (16,384 ids, 16,384 delivered pairs, 4,096 clocks); heap after GC' })
+  report.add('core.inbox.heap_mb_browser', { value: round(browser, 1), unit: 'MB', baseline: 'core.inbox.heap_mb', note: 'the same with the browser preset\'s caches (BROWSER_CACHES: 4,096 / 4,096 / 1,024)' })
+}
+
 export const coreSuite: Suite = {
   name: 'core',
-  metrics: ['core.decode_verify', 'core.deliver', 'core.metadata', 'core.fuzz'],
+  metrics: ['core.decode_verify', 'core.deliver', 'core.inbox', 'core.metadata', 'core.fuzz'],
   async run (report, wanted) {
     if (wanted('core.deliver') || wanted('core.decode_verify')) await throughput(report)
+    if (wanted('core.inbox')) await inboxMemory(report)
     if (wanted('core.metadata')) await metadata(report)
     if (wanted('core.fuzz')) await fuzz(report)
   }
