@@ -21,7 +21,7 @@ import { LinkProxy } from './proxy.ts'
 import type { ClientConfig } from './client.ts'
 import type { HistoryEvent } from './history.ts'
 import type { PowerLoss } from './power-loss.ts'
-import type { StoreSize } from './store-size.ts'
+import type { StoreSize, TabStoreSize } from './store-size.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { WriteStream } from 'node:fs'
 import type { StaticServer } from '../e2e/lib/static-server.ts'
@@ -95,6 +95,8 @@ export class Cluster {
   readonly links = new Map<string, LinkProxy>()
   /** With a retention (`retainCount`): every Node store, measured at stop once its process exited. */
   readonly stores: StoreSize[] = []
+  /** With a retention: every tab's store, measured through its page at the start of stop. */
+  readonly tabStores: TabStoreSize[] = []
   readonly #init: ClusterInit
   readonly #out: WriteStream
   readonly #logs: string
@@ -449,6 +451,18 @@ export class Cluster {
 
   async stop (): Promise<void> {
     clearInterval(this.#sampler)
+    if (this.#init.retainCount !== undefined) {
+      for (const name of this.browserNames) {
+        const page = this.procs.get(name)!.page
+        if (page === undefined) continue
+        const stats = page.evaluate(async () => await (globalThis as unknown as { chaosPage: { storeStats: () => Promise<Omit<TabStoreSize, 'node'>> } }).chaosPage.storeStats())
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const timeout = new Promise<undefined>(resolve => { timer = setTimeout(() => { resolve(undefined) }, 10_000) })
+        const s = await Promise.race([stats.catch(() => undefined), timeout])
+        clearTimeout(timer)
+        if (s !== undefined) this.tabStores.push({ node: name, ...s })
+      }
+    }
     const exits: Array<Promise<unknown>> = []
     for (const p of this.procs.values()) {
       if (p.child === undefined || !this.isUp(p.name)) continue

@@ -8,17 +8,17 @@ function history (lastRss: number): HistoryEvent[] {
     { t: 0, type: 'phase', phase: 'faults' },
     { t: 50, node: 'n1', type: 'sample', rssMb: 50, fds: 10 }, // the ramp-up does not count
     { t: 150, node: 'n1', type: 'sample', rssMb: 100, fds: 30, storeMb: 10 },
-    { t: 160, node: 'b1', type: 'sample', heapMb: 20 },
+    { t: 160, node: 'b1', type: 'sample', heapMb: 20, tabStoreMb: 3 },
     { t: 500, node: 'n1', type: 'sample', rssMb: 900, fds: 300 }, // the middle does not count
     { t: 950, node: 'n1', type: 'sample', rssMb: lastRss, fds: 33, storeMb: 10.8 },
-    { t: 960, node: 'b1', type: 'sample', heapMb: 21 },
+    { t: 960, node: 'b1', type: 'sample', heapMb: 21, tabStoreMb: 3.1 },
     { t: 1_000, type: 'phase', phase: 'heal' }
   ]
 }
 
 describe('growth (C10)', () => {
   it('compares the peaks of the second and the last tenth of the fault phase', () => {
-    expect(growth(history(110))).toEqual({ phaseMs: 1_000, first: { rssMb: 100, fds: 30, tabHeapMb: 20, storeMb: 10 }, last: { rssMb: 110, fds: 33, tabHeapMb: 21, storeMb: 10.8 } })
+    expect(growth(history(110))).toEqual({ phaseMs: 1_000, first: { rssMb: 100, fds: 30, tabHeapMb: 20, storeMb: 10, tabStoreMb: 3 }, last: { rssMb: 110, fds: 33, tabHeapMb: 21, storeMb: 10.8, tabStoreMb: 3.1 } })
     expect(growthFailures(growth(history(110)), { rssMb: 0.2, fds: 0.2, tabHeapMb: 0.2 }, 1_000)).toEqual([])
   })
 

@@ -1,11 +1,11 @@
 // C10's resource checks (RELIABILITY.md 10.3: RSS growth ≤ 20%, fd count stable; and, with a
-// retention, the stores' size on disk), read from the
+// retention, the stores' size on disk, Node's and the tabs'), read from the
 // history's samples alone. Nodes restart often in a soak, so no process lives through it: the
 // check is on the fleet, comparing the peaks of the second tenth of the fault phase (the first is
 // the ramp-up: heaps and caches fill) with those of the last tenth.
 import type { HistoryEvent } from './history.ts'
 
-export interface Peaks { rssMb: number, fds: number, tabHeapMb: number, storeMb: number }
+export interface Peaks { rssMb: number, fds: number, tabHeapMb: number, storeMb: number, tabStoreMb: number }
 export interface Growth { phaseMs: number, first: Peaks, last: Peaks }
 
 export function growth (history: readonly HistoryEvent[]): Growth | undefined {
@@ -18,13 +18,14 @@ export function growth (history: readonly HistoryEvent[]): Growth | undefined {
   if (from === undefined || to === undefined || to <= from) return undefined
   const tenth = (to - from) / 10
   const peaks = (lo: number, hi: number): Peaks => {
-    const p = { rssMb: 0, fds: 0, tabHeapMb: 0, storeMb: 0 }
+    const p = { rssMb: 0, fds: 0, tabHeapMb: 0, storeMb: 0, tabStoreMb: 0 }
     for (const e of history) {
       if (e.type !== 'sample' || e.t < lo || e.t >= hi) continue
       p.rssMb = Math.max(p.rssMb, e.rssMb ?? 0)
       p.fds = Math.max(p.fds, e.fds ?? 0)
       p.tabHeapMb = Math.max(p.tabHeapMb, e.heapMb ?? 0)
       p.storeMb = Math.max(p.storeMb, e.storeMb ?? 0)
+      p.tabStoreMb = Math.max(p.tabStoreMb, e.tabStoreMb ?? 0)
     }
     return p
   }

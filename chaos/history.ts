@@ -25,6 +25,8 @@ export interface Sample {
   bufferedBytes?: number
   /** a tab's JavaScript heap in use (Chromium's performance.memory) */
   heapMb?: number
+  /** a tab's storage in use (navigator.storage.estimate(): IndexedDB, its origin's only store), in MB */
+  tabStoreMb?: number
   /** a tab's Date minus the true time */
   wallSkewMs?: number
   /** a tab's connections: to relays over WebSockets, to tabs over direct WebRTC, through a relay's circuit */

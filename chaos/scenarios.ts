@@ -4,7 +4,7 @@
 import type { CheckReport } from './checkers.ts'
 import type { Cluster } from './cluster.ts'
 import type { HistoryEvent } from './history.ts'
-import type { StoreSize } from './store-size.ts'
+import type { StoreSize, TabStoreSize } from './store-size.ts'
 import { checkLinks } from './links.ts'
 import { growth, growthFailures } from './growth.ts'
 import { storeFailures } from './store-size.ts'
@@ -49,7 +49,7 @@ export interface Scenario {
   rate?: number
   nemesis: (ctx: NemesisContext) => Promise<void>
   /** Scenario-specific figures read from the history, reported with the outcome. */
-  measure?: (history: readonly HistoryEvent[], cluster: Pick<Cluster, 'browserNames' | 'relaysOf' | 'stores'>) => Record<string, unknown>
+  measure?: (history: readonly HistoryEvent[], cluster: Pick<Cluster, 'browserNames' | 'relaysOf' | 'stores' | 'tabStores'>) => Record<string, unknown>
   /** Scenario-specific thresholds (RELIABILITY.md 10.3 and 10.4); the failures, in words. */
   pass: (r: CheckReport, measured: Record<string, unknown>) => string[]
 }
@@ -399,12 +399,12 @@ export const SCENARIOS: Scenario[] = [
     retainCount: 1_000,
     // after the drain, a quiet prune interval (10 s) and a margin, so every store pruned after the last message it took
     settleMs: 12_000,
-    measure: (history, c) => ({ growth: growth(history), stores: c.stores }),
+    measure: (history, c) => ({ growth: growth(history), stores: c.stores, tabs: { names: c.browserNames, stores: c.tabStores } }),
     pass: (r, m) => [
       ...atMost('convergence p99', r.convergence.p99, 30_000),
       // judged on the 60 min soak only; the stores fill their retention within its first tenth
       ...growthFailures(m.growth as ReturnType<typeof growth>, { rssMb: 0.2, fds: 0.2, tabHeapMb: 0.2, storeMb: 0.1 }, 30 * 60_000),
-      ...storeFailures(m.stores as StoreSize[], 1_000, 0.1),
+      ...storeFailures(m.stores as StoreSize[], m.tabs as { names: string[], stores: TabStoreSize[] }, 1_000, 0.1),
       ...caps(r)
     ]
   }

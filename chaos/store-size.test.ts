@@ -35,10 +35,17 @@ describe('store size (C10)', () => {
     expect(size!.dbBytes - size!.freeBytes).toBeLessThan(size!.compactBytes * 1.1)
     expect(size!.recordBytes).toBeGreaterThan(100 * 900)
     expect(size!.recordBytes).toBeLessThan(size!.compactBytes)
-    expect(storeFailures([size!], 100, 0.1)).toEqual([])
-    expect(storeFailures([size!], 99, 0.1)).toEqual(['n1 holds 100 messages of t1 (retention 99)'])
-    expect(storeFailures([{ ...size!, freeBytes: 0 }], 100, 0.1)[0]).toMatch(/^n1's store uses \d+% more than its compacted copy/)
-    expect(storeFailures([], 100, 0.1)).toEqual(['no store measured'])
+    const noTabs = { names: [], stores: [] }
+    expect(storeFailures([size!], noTabs, 100, 0.1)).toEqual([])
+    expect(storeFailures([size!], noTabs, 99, 0.1)).toEqual(['n1 holds 100 messages of t1 (retention 99)'])
+    expect(storeFailures([{ ...size!, freeBytes: 0 }], noTabs, 100, 0.1)[0]).toMatch(/^n1's store uses \d+% more than its compacted copy/)
+    expect(storeFailures([], noTabs, 100, 0.1)).toEqual(['no store measured'])
+    // tabs: counts checked, and every tab must have answered
+    const tab = { node: 'b1', usageBytes: 1_000_000, topics: { t1: { count: 101, bytes: 10_000 } } }
+    expect(storeFailures([size!], { names: ['b1', 'b2'], stores: [tab] }, 100, 0.1)).toEqual([
+      'b2\'s store was not measured (its page did not answer)',
+      'b1 holds 101 messages of t1 (retention 100)'
+    ])
     expect(await measureStore('n2', join(dir, 'none'), ['t1'])).toBeUndefined()
   })
 })

@@ -24,6 +24,14 @@ export interface StoreSize {
   topics: Record<string, { count: number, bytes: number }>
 }
 
+/** A tab's store (IndexedDB), measured through its page before the browser closes. */
+export interface TabStoreSize {
+  node: string
+  /** What the origin uses (navigator.storage.estimate()): IndexedDB's files, its only store. */
+  usageBytes: number
+  topics: Record<string, { count: number, bytes: number }>
+}
+
 export async function measureStore (node: string, dataDir: string, topics: readonly string[]): Promise<StoreSize | undefined> {
   const path = join(dataDir, 'weft.db')
   if (!existsSync(path)) return undefined
@@ -56,17 +64,21 @@ export async function measureStore (node: string, dataDir: string, topics: reado
 }
 
 /**
- * The failures, in words: a topic holding more than `retainCount` messages (measure after a quiet
- * prune interval: a prune runs every 10 s), or pages in use more than `overhead` over the
- * compacted copy.
+ * The failures, in words: a topic of a Node store or a tab's holding more than `retainCount`
+ * messages (measure after a quiet prune interval: a prune runs every 10 s), or a Node store's
+ * pages in use more than `overhead` over its compacted copy (a tab's IndexedDB has no such copy).
  */
-export function storeFailures (stores: readonly StoreSize[], retainCount: number, overhead: number): string[] {
+export function storeFailures (stores: readonly StoreSize[], tabs: { names: readonly string[], stores: readonly TabStoreSize[] }, retainCount: number, overhead: number): string[] {
   const out: string[] = []
+  const tabStores = tabs.stores
   if (stores.length === 0) out.push('no store measured')
-  for (const s of stores) {
+  for (const name of tabs.names) if (!tabStores.some(s => s.node === name)) out.push(`${name}'s store was not measured (its page did not answer)`)
+  for (const s of [...stores, ...tabStores]) {
     for (const [topic, t] of Object.entries(s.topics)) {
       if (t.count > retainCount) out.push(`${s.node} holds ${t.count} messages of ${topic} (retention ${retainCount})`)
     }
+  }
+  for (const s of stores) {
     const used = s.dbBytes - s.freeBytes
     const r = used / s.compactBytes - 1
     if (r > overhead) out.push(`${s.node}'s store uses ${Math.round(r * 100)}% more than its compacted copy (${used} vs ${s.compactBytes} bytes; limit ${Math.round(overhead * 100)}%)`)

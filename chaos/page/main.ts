@@ -72,7 +72,9 @@ const publishOne = (): void => {
   }, (err: Error) => { emit({ type: 'publish-fail', key, error: `${err.name}: ${err.message}` }) })
 }
 let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
+let storageMb: number | undefined
 setInterval(() => {
+  void navigator.storage.estimate().then(e => { storageMb = e.usage === undefined ? undefined : Math.round(e.usage / 104_857.6) / 10 }, () => undefined)
   // how this tab is connected: to relays over WebSockets, to other tabs over direct WebRTC, or through a relay's circuit
   const conns = peer.libp2p.getConnections().map(kind)
   const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize
@@ -82,6 +84,8 @@ setInterval(() => {
     bufferedBytes: topics.reduce((s, t) => s + t.buffered.bytes, 0),
     // Chromium's heap in use; absent under Playwright's clock, whose performance object has no memory
     ...(heap === undefined ? {} : { heapMb: Math.round(heap / 1048576) }),
+    // the tab's IndexedDB (the last estimate: it resolves after this sample's turn)
+    ...(storageMb === undefined ? {} : { tabStoreMb: storageMb }),
     // how far this tab's Date is from the true time (moved by C6's Playwright clock)
     wallSkewMs: Date.now() - now(),
     conns: { ws: conns.filter(k => k === 'ws').length, webrtc: conns.filter(k => k === 'webrtc').length, circuit: conns.filter(k => k === 'circuit').length }
@@ -95,7 +99,16 @@ Object.assign(globalThis, {
     // Cluster.isolate: the proxies cut the tab's WebSockets, but a direct WebRTC link to another
     // tab does not pass through them; going offline closes it too and dials nothing
     offline: () => { void peer.setOffline(true) },
-    online: () => { void peer.setOffline(false) }
+    online: () => { void peer.setOffline(false) },
+    // the messages its store holds per topic, and the storage the origin uses (Cluster.stop, C10's store check)
+    storeStats: async () => {
+      const topics: Record<string, { count: number, bytes: number }> = {}
+      for (const t of config.topics) {
+        const s = await peer.store.stats(t)
+        topics[t] = { count: s.count, bytes: s.bytes }
+      }
+      return { usageBytes: (await navigator.storage.estimate()).usage ?? 0, topics }
+    }
   }
 })
 document.getElementById('status')!.textContent = 'ready'
