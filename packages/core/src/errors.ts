@@ -171,3 +171,15 @@ export class StoreError extends Error {
     this.name = 'StoreError'
   }
 }
+
+/**
+ * The store is gone from under the app: the browser cleared or evicted the origin's storage
+ * (RELIABILITY.md row 32). Nothing can be read or written through it any more.
+ */
+export class StoreLostError extends StoreError {
+  static override name = 'StoreLostError'
+  constructor (message = 'Store lost', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreLostError'
+  }
+}

@@ -34,7 +34,7 @@ export {
 export {
   MalformedEnvelopeError, OversizeEnvelopeError, UnsupportedVersionError, WrongNetworkError, WrongTopicError,
   BadSignatureError, AuthorMismatchError, SeqOutOfRangeError, TooManyDepsError, EquivocationError,
-  InvalidArgumentError, OutboxFullError, StorageFullError, WriteConflictError, AuthorNotEstablishedError, StoreError,
+  InvalidArgumentError, OutboxFullError, StorageFullError, WriteConflictError, AuthorNotEstablishedError, StoreError, StoreLostError,
   isRejection
 } from './errors.ts'
 export type { RejectionName } from './errors.ts'

@@ -51,6 +51,15 @@ export interface MeshEvents {
   'store:corrupt': CustomEvent<{ key: string[], reason: 'checksum' | 'format', topic?: string, author?: string, seq?: number }>
   /** A corrupt message record was written back from a verified copy a peer sent. */
   'store:repaired': CustomEvent<{ topic: string, author: string, seq: number }>
+  /**
+   * The store is gone from under the peer (RELIABILITY.md row 32: the browser cleared or evicted
+   * the site's storage; only adapters with `onLost`, IndexedDB's, report it). The peer stops at
+   * once. `unconfirmed`: my messages no peer had confirmed: they may be lost (some may have
+   * reached peers without their ack coming back); tell the user. Messages peers confirmed are
+   * safe with them. A new peer on the emptied store (a reload) starts with a new identity, so no
+   * (author, seq) is ever written twice.
+   */
+  'store:lost': CustomEvent<{ error: Error, unconfirmed: MessageLifecycle[] }>
   /** `stop()` began. */
   'stopping': Event
   /** Something failed that the caller did not await (a store write in the background, a handler). */

@@ -28,7 +28,7 @@ import type { InboxCaches, TopicContext } from './topic.ts'
 import type { Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, Retention, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
+import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, Retention, StoreLostError, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
 
 /** Milliseconds on a clock that never jumps, for durations, timeouts and rates (the wall clock is only for stamps and TTLs). */
 const monotonic = (): number => performance.now()
@@ -242,6 +242,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   async start (): Promise<void> {
     if (this.#started) return
     this.#started = true
+    this.store.adapter.onLost?.(error => { void this.#storeLost(error) })
     if (await this.store.authorOrigin(this.me) === undefined) {
       if (this.#init.newIdentity === true) await this.store.establishAuthor(this.me, {})
       else this.#established = new Promise(resolve => { this.#establish = resolve })
@@ -808,6 +809,17 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   }
 
   /** Finishes queued writes, then stops topics, sessions, timers and libp2p. Safe twice. */
+  /**
+   * The store vanished (the browser cleared or evicted the site's storage): nothing can be kept
+   * any more, so the peer says which of its messages no peer confirmed, and stops.
+   */
+  async #storeLost (error: StoreLostError): Promise<void> {
+    if (this.#stopped) return
+    const unconfirmed = [...this.#opened.values()].flatMap(t => t.outbox.map(e => ({ topic: t.name, id: e.id, seq: e.seq })))
+    this.dispatchEvent(new CustomEvent('store:lost', { detail: { error, unconfirmed } }))
+    await this.stop()
+  }
+
   async stop (): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true

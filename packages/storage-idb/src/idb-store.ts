@@ -5,7 +5,7 @@
  * sorts after every string).
  */
 import { openDB } from 'idb'
-import { StorageFullError, StoreError, WriteConflictError } from '@weft/core'
+import { StorageFullError, StoreError, StoreLostError, WriteConflictError } from '@weft/core'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import type { RangeOptions, StoreAdapter, StoreEntry, StoreKey, StoreWrite } from '@weft/core'
 
@@ -28,11 +28,30 @@ export class IdbStore implements StoreAdapter {
   readonly persisted: boolean | undefined
   readonly #db: IDBPDatabase<WeftDB>
   #closed = false
+  /** Set once the browser closed the connection itself (the origin's storage cleared or evicted). */
+  #lost: StoreLostError | undefined
+  readonly #lostListeners: Array<(error: StoreLostError) => void> = []
 
   private constructor (name: string, db: IDBPDatabase<WeftDB>, persisted: boolean | undefined) {
     this.name = name
     this.#db = db
     this.persisted = persisted
+  }
+
+  /**
+   * The browser closed the connection itself: the origin's storage was cleared (a user's "clear
+   * site data", DevTools, `Clear-Site-Data`) or evicted, or the database was deleted. Every later
+   * call rejects with StoreLostError, and the listeners hear of it once.
+   */
+  #terminated (): void {
+    if (this.#lost !== undefined || this.#closed) return
+    this.#lost = new StoreLostError(`IndexedDB store "${this.name}" was closed by the browser: the site's storage was cleared or evicted`)
+    for (const listener of this.#lostListeners.splice(0)) listener(this.#lost)
+  }
+
+  onLost (listener: (error: StoreLostError) => void): void {
+    if (this.#lost !== undefined) listener(this.#lost)
+    else this.#lostListeners.push(listener)
   }
 
   /** Opens (or creates) the database. Throws StoreError when IndexedDB is unavailable or blocked. */
@@ -43,6 +62,8 @@ export class IdbStore implements StoreAdapter {
       persisted = await navigator.storage.persisted() || await navigator.storage.persist().catch(() => false)
     }
     let db: IDBPDatabase<WeftDB>
+    let store: IdbStore | undefined
+    let terminatedEarly = false
     try {
       db = await openDB<WeftDB>(name, VERSION, {
         upgrade (database) {
@@ -50,12 +71,18 @@ export class IdbStore implements StoreAdapter {
         },
         blocked () {
           // an older version is open in another tab; we wait for it to close
+        },
+        terminated () {
+          if (store === undefined) terminatedEarly = true
+          else store.#terminated()
         }
       })
     } catch (err) {
       throw new StoreError(`cannot open IndexedDB "${name}": ${(err as Error).message}`, { cause: err })
     }
-    return new IdbStore(name, db, persisted)
+    store = new IdbStore(name, db, persisted)
+    if (terminatedEarly) store.#terminated()
+    return store
   }
 
   async get (key: StoreKey): Promise<Uint8Array | undefined> {
@@ -120,6 +147,7 @@ export class IdbStore implements StoreAdapter {
   }
 
   #open (): void {
+    if (this.#lost !== undefined) throw this.#lost
     if (this.#closed) throw new StoreError(`IndexedDB store "${this.name}" is closed`)
   }
 
@@ -129,6 +157,8 @@ export class IdbStore implements StoreAdapter {
     } catch (err) {
       const e = err as Error
       if (e?.name === 'WriteConflictError' || e?.name === 'StoreError') throw err
+      // the connection closed under a running transaction: the lost store, not an I/O error
+      if (this.#lost !== undefined) throw this.#lost
       if (e?.name === 'QuotaExceededError' || /quota/i.test(e?.message ?? '')) {
         throw new StorageFullError(`IndexedDB quota exceeded: ${e.message}`, { cause: err })
       }

@@ -5,6 +5,7 @@
  * schema live in `WeftStore`, so each adapter stays small and one conformance
  * suite checks them all.
  */
+import type { StoreLostError } from '../errors.ts'
 
 /** A key: strings compared element by element, each by UTF-16 code units; a shorter key sorts before its extensions. Elements must not be empty. */
 export type StoreKey = readonly string[]
@@ -53,6 +54,12 @@ export interface StoreAdapter {
   write(ops: readonly StoreWrite[]): Promise<void>
   /** Releases the backend. Safe to call twice. */
   close(): Promise<void>
+  /**
+   * Adapters whose storage can vanish from under the app (a browser clearing or evicting the
+   * origin) call `listener` once, as soon as they know; every later call rejects with
+   * StoreLostError. Optional: an adapter without it never loses its storage this way.
+   */
+  onLost?(listener: (error: StoreLostError) => void): void
 }
 
 /** Compares two keys in store order. */
