@@ -15,7 +15,6 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
-import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { WeftStore, authorIdFromKey, nobleCrypto, nobleSigner } from '@weft/core'
@@ -27,6 +26,7 @@ import { createPeer } from '../peer.ts'
 import { startPresence } from '../presence.ts'
 import { keepDialled } from './keep-dialled.ts'
 import { webCryptoEd25519 } from './web-crypto.ts'
+import { webRTCReleasingClosed } from './webrtc-release.ts'
 import type { PeerInit, WeftPeer } from '../peer.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TabIdentity } from '@weft/storage-idb'
@@ -80,7 +80,7 @@ export async function createBrowserPeer (init: BrowserPeerInit): Promise<Browser
   const libp2p = await createLibp2p({
     privateKey: await generateKeyPairFromSeed('Ed25519', identity.secret),
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-    transports: [webSockets(), webRTC({ rtcConfiguration: { iceServers: init.iceServers ?? [] } }), circuitRelayTransport()],
+    transports: [webSockets(), webRTCReleasingClosed({ rtcConfiguration: { iceServers: init.iceServers ?? [] } }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: async (addr) => !allow(addr) },
