@@ -94,8 +94,8 @@ export const PRUNE_BATCH = 4_096
 
 /**
  * The browser preset's receive caches per topic (PeerInit.caches): a quarter of the core's defaults
- * (16,384 ids, 16,384 delivered pairs, 4,096 clocks), about 1.2 MB per topic full with 13 authors
- * instead of 5 (docs/MESH.md "Memory"). A tab takes less traffic than a relay, and a miss costs a
+ * (16,384 ids, 16,384 delivered pairs, 4,096 clocks), about 1 MB per topic full with 13 authors
+ * instead of 4 (docs/MESH.md "Memory"). A tab takes less traffic than a relay, and a miss costs a
  * little work: a verification, a store read, a few more causal heads on the wire.
  */
 export const BROWSER_CACHES = { seenIds: 4_096, recentDelivered: 4_096, clockCache: 1_024 } as const

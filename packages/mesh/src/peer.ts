@@ -92,7 +92,7 @@ export interface PeerInit {
   /**
    * Per topic, the receive path's caches (core's InboxInit): ids seen (duplicates dropped before
    * any verification), recently delivered (author, seq) → id (equivocation spotted without a store
-   * read) and clocks of older messages (exact causal heads). Full, they cost about 5 MB per topic
+   * read) and clocks of older messages (exact causal heads). Full, they cost about 4 MB per topic
    * with 13 authors (docs/MESH.md "Memory"); smaller ones cost a little work, never correctness.
    * @default 16,384 / 16,384 / 4,096 (the browser preset: BROWSER_CACHES)
    */
