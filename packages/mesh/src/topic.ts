@@ -4,7 +4,7 @@
  * retries, and repair of gaps. All store writes and deliveries of a topic run
  * through one serial task queue, in order.
  */
-import { Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
+import { CausalBuffer, Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
   ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS,
   STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
@@ -653,9 +653,12 @@ export class Topic {
   }
 
   /**
-   * Delivers what is stored but not yet delivered, in log order (a causal order). It stops at
-   * the first message it cannot read (a corrupt record, reported to the peer, which fetches it
-   * again and calls `resume()`): what follows may depend on it.
+   * Delivers what is stored but not yet delivered, in log order (a causal order), through a
+   * causal buffer of its own: a record it cannot read (corrupt, reported to the peer, which
+   * fetches it again and calls `resume()`) holds back what depends on it, whichever author wrote
+   * that, and a repaired record, written back between its author's neighbours, may sit later in
+   * the log than what depends on it (C10 seed 70). What is still held at the end waits for the
+   * next replay.
    */
   async #replay (): Promise<void> {
     // history this store does not hold (dropped by retention before a subscriber finished it,
@@ -669,11 +672,13 @@ export class Topic {
       const next = clockGet(from, author) + 1
       if (next <= top) ranges.push({ author, from: next, to: top })
     }
+    const order = new CausalBuffer({ frontier: from })
     for await (const chunk of readInLogOrder(this.#ctx.store, this.name, ranges, STORE_BATCH)) {
       const envs: Envelope[] = []
       for (const m of chunk) {
         try {
-          envs.push(await openEnvelope(m.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, limits: this.#ctx.limits, verifiedBatches: this.#ctx.verifiedBatches }))
+          const env = await openEnvelope(m.bytes, { crypto: this.#ctx.crypto, network: this.#ctx.network, topic: this.name, limits: this.#ctx.limits, verifiedBatches: this.#ctx.verifiedBatches })
+          envs.push(...order.add(env, this.#ctx.monotonic()).deliverable)
         } catch (err) {
           this.#error(err)
         }

@@ -60,4 +60,46 @@ describe('corrupt records', () => {
     await new Promise(resolve => setTimeout(resolve, 300))
     expect(got).toHaveLength(20)
   }, 60_000)
+
+  it('row 30 across authors: a message of another author that depends on the corrupt record waits for its repair too (C10 seed 70)', async () => {
+    cluster = new Cluster()
+    const a = await cluster.add()
+    const b = await cluster.add({ bootstrap: [a.libp2p.getMultiaddrs()[0]!.toString()] })
+    const dir = cluster.dir()
+    let keeper = await cluster.add({ dataDir: dir, bootstrap: [a.libp2p.getMultiaddrs()[0]!.toString(), b.libp2p.getMultiaddrs()[0]!.toString()] })
+    const [ta, tb, tk] = await Promise.all([a.topic('x'), b.topic('x'), keeper.topic('x')]) // the keeper stores, delivers nothing yet
+    const atB: number[] = []
+    tb.subscribe(m => { if (m.author === a.me) atB.push(m.seq) })
+    for (let i = 1; i <= 10; i++) await ta.publish(`a${i}`)
+    await until(() => atB.length === 10, 10_000, 'b delivered a1..a10')
+    await tb.publish('b1') // after a10: it depends on it
+    await until(() => (tk.held.get(b.me) ?? 0) === 1, 10_000, 'the keeper stores b1')
+    for (let i = 11; i <= 20; i++) await ta.publish(`a${i}`)
+    await until(() => (tk.held.get(a.me) ?? 0) === 20, 10_000, 'the keeper stores a1..a20')
+    await keeper.stop()
+    cluster.peers.splice(cluster.peers.indexOf(keeper), 1)
+
+    // a10 corrupt in the keeper's store
+    const adapter = SqliteStore.open({ path: join(dir, 'weft.db') })
+    const records = await adapter.range(['msg', 'x', a.me])
+    const tenth = records[9]!
+    const flipped = Uint8Array.from(tenth.value)
+    flipped[flipped.length - 3]! ^= 0x04
+    await adapter.write([{ type: 'put', key: tenth.key, value: flipped }])
+    await adapter.close()
+
+    // back alone: a1..a9, and not b1, whose author had a10 when writing it
+    keeper = await cluster.add({ dataDir: dir })
+    const got: string[] = []
+    ;(await keeper.topic('x')).subscribe(m => { got.push(m.text() ?? '') })
+    await until(() => got.length >= 9, 10_000, 'delivery up to the corrupt record')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(got).toEqual(Array.from({ length: 9 }, (_, i) => `a${i + 1}`))
+
+    // repaired from a peer that holds it: the rest, b1 after a10
+    await keeper.libp2p.dial(a.libp2p.getMultiaddrs()[0]!)
+    await until(() => got.length === 21, 10_000, 'the rest after the repair')
+    expect(got.indexOf('b1')).toBeGreaterThan(got.indexOf('a10'))
+    expect(got.filter(t => t.startsWith('a'))).toEqual(Array.from({ length: 20 }, (_, i) => `a${i + 1}`))
+  }, 60_000)
 })
