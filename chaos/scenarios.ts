@@ -403,7 +403,7 @@ export const SCENARIOS: Scenario[] = [
     pass: (r, m) => [
       ...atMost('convergence p99', r.convergence.p99, 30_000),
       // judged on the 60 min soak only; the stores fill their retention within its first tenth
-      ...growthFailures(m.growth as ReturnType<typeof growth>, { rssMb: 0.2, fds: 0.2, tabHeapMb: 0.2, storeMb: 0.1 }, 30 * 60_000),
+      ...growthFailures(m.growth as ReturnType<typeof growth>, { rssMb: 0.2, fds: 0.2, tabHeapMb: 0.2, storeMb: 0.1, tabStoreMb: 0.1 }, 30 * 60_000),
       ...storeFailures(m.stores as StoreSize[], m.tabs as { names: string[], stores: TabStoreSize[] }, 1_000, 0.1),
       ...caps(r)
     ]
