@@ -9,9 +9,24 @@ import { join } from 'node:path'
 import { SqliteStore } from '@weft/storage-sqlite'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster, until } from './helpers.ts'
+import type { WeftPeer } from '../src/peer.ts'
 
 let cluster: Cluster
 afterEach(async () => { await cluster?.stop() })
+
+/** Stops `keeper` and flips one bit inside the envelope of `author`'s record `seq` in its SQLite store; returns how many records of that author it held. */
+async function stopAndFlip (keeper: WeftPeer, dir: string, topic: string, author: string, seq: number): Promise<number> {
+  await keeper.stop()
+  cluster.peers.splice(cluster.peers.indexOf(keeper), 1)
+  const adapter = SqliteStore.open({ path: join(dir, 'weft.db') })
+  const records = await adapter.range(['msg', topic, author])
+  const record = records[seq - 1]!
+  const flipped = Uint8Array.from(record.value)
+  flipped[flipped.length - 3]! ^= 0x04
+  await adapter.write([{ type: 'put', key: record.key, value: flipped }])
+  await adapter.close()
+  return records.length
+}
 
 describe('corrupt records', () => {
   it('row 30: a flipped bit in a stored message is detected, never delivered, fetched again from a peer, and what waited behind it is delivered in order', async () => {
@@ -23,18 +38,8 @@ describe('corrupt records', () => {
     const tk = await keeper.topic('c') // stores, delivers nothing: no handler yet
     for (let i = 1; i <= 20; i++) await ta.publish(`m${i}`)
     await until(() => (tk.held.get(author.me) ?? 0) === 20, 10_000, 'the keeper stores all 20')
-    await keeper.stop()
-    cluster.peers.splice(cluster.peers.indexOf(keeper), 1)
-
     // flip one bit in the record of seq 10, inside the envelope
-    const adapter = SqliteStore.open({ path: join(dir, 'weft.db') })
-    const records = await adapter.range(['msg', 'c', author.me])
-    expect(records).toHaveLength(20)
-    const tenth = records[9]!
-    const flipped = Uint8Array.from(tenth.value)
-    flipped[flipped.length - 3]! ^= 0x04
-    await adapter.write([{ type: 'put', key: tenth.key, value: flipped }])
-    await adapter.close()
+    expect(await stopAndFlip(keeper, dir, 'c', author.me, 10)).toBe(20)
 
     // back alone: delivers up to the damage and stops there
     keeper = await cluster.add({ dataDir: dir })
@@ -76,17 +81,8 @@ describe('corrupt records', () => {
     await until(() => (tk.held.get(b.me) ?? 0) === 1, 10_000, 'the keeper stores b1')
     for (let i = 11; i <= 20; i++) await ta.publish(`a${i}`)
     await until(() => (tk.held.get(a.me) ?? 0) === 20, 10_000, 'the keeper stores a1..a20')
-    await keeper.stop()
-    cluster.peers.splice(cluster.peers.indexOf(keeper), 1)
-
     // a10 corrupt in the keeper's store
-    const adapter = SqliteStore.open({ path: join(dir, 'weft.db') })
-    const records = await adapter.range(['msg', 'x', a.me])
-    const tenth = records[9]!
-    const flipped = Uint8Array.from(tenth.value)
-    flipped[flipped.length - 3]! ^= 0x04
-    await adapter.write([{ type: 'put', key: tenth.key, value: flipped }])
-    await adapter.close()
+    await stopAndFlip(keeper, dir, 'x', a.me, 10)
 
     // back alone: a1..a9, and not b1, whose author had a10 when writing it
     keeper = await cluster.add({ dataDir: dir })
