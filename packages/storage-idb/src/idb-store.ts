@@ -62,8 +62,8 @@ export class IdbStore implements StoreAdapter {
       persisted = await navigator.storage.persisted() || await navigator.storage.persist().catch(() => false)
     }
     let db: IDBPDatabase<WeftDB>
+    // the close event is a task of its own: it comes after `store` is set below
     let store: IdbStore | undefined
-    let terminatedEarly = false
     try {
       db = await openDB<WeftDB>(name, VERSION, {
         upgrade (database) {
@@ -73,15 +73,13 @@ export class IdbStore implements StoreAdapter {
           // an older version is open in another tab; we wait for it to close
         },
         terminated () {
-          if (store === undefined) terminatedEarly = true
-          else store.#terminated()
+          if (store !== undefined) store.#terminated()
         }
       })
     } catch (err) {
       throw new StoreError(`cannot open IndexedDB "${name}": ${(err as Error).message}`, { cause: err })
     }
     store = new IdbStore(name, db, persisted)
-    if (terminatedEarly) store.#terminated()
     return store
   }
 
