@@ -607,6 +607,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       const to = Math.min(Number(r.to), topic.heldOf(r.author))
       return Number.isSafeInteger(from) && from >= 1 && from <= to ? [{ author: r.author, from, to }] : []
     })
+    topic.fetching(ranges)
     const max = Math.min(want.maxMessages > 0 ? want.maxMessages : MAX_WANT_MESSAGES, MAX_WANT_MESSAGES)
     let bytes = 0
     let frame: Array<Uint8Array<ArrayBuffer>> = []

@@ -6,7 +6,7 @@
  */
 import { CausalBuffer, Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS,
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
   STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
@@ -428,6 +428,17 @@ export class Topic {
       await ctx.store.updateOutbox(this.name, ctx.me, due.map(e => this.#outbox.get(e.seq)!).filter(e => e !== undefined))
     }
     return overdue.length > due.length ? now + OUTBOX_TICK_MS : this.#outbox.nextWakeAt()
+  }
+
+  /**
+   * A peer asked me by sync for `ranges`: my own messages among them reach it by that reply, so
+   * their gossip re-sends wait as long as a want may take (once each, `Outbox.defer`). Without
+   * this a peer back from hours offline got my unacked messages twice, by sync and by gossip.
+   */
+  fetching (ranges: readonly SeqRange[]): void {
+    for (const r of ranges) {
+      if (r.author === this.#ctx.me) this.#outbox.defer(r.from, r.to, this.#ctx.now() + WANT_TIMEOUT_MS)
+    }
   }
 
   /** A connected peer holds my messages up to `seq` in this topic: custody ack. */

@@ -1,10 +1,11 @@
 /**
  * Outbox re-sends are paced: a publisher with a backlog of unacked messages re-sends at most
  * RESEND_ROUND of them per outbox round, oldest first, a tick apart, and gets through all of them.
+ * And they stand aside while a peer fetches the backlog by sync.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { OUTBOX_TICK_MS, RESEND_ROUND } from '../src/constants.ts'
-import { Cluster, until } from './helpers.ts'
+import { Cluster, connect, until } from './helpers.ts'
 
 let cluster: Cluster
 afterEach(async () => { await cluster?.stop() })
@@ -30,5 +31,27 @@ describe('outbox re-sends', () => {
     expect(rounds.length).toBeGreaterThanOrEqual(Math.ceil(1000 / RESEND_ROUND))
     // oldest first: seqs go out in order
     expect(resent.map(r => r.seq)).toEqual([...resent.map(r => r.seq)].sort((a, b) => a - b))
+  }, 60_000)
+
+  it('a backlog a peer fetches by sync is not sent to it again by gossip meanwhile', async () => {
+    cluster = new Cluster()
+    const holder = await cluster.add({ retry: { baseMs: 20, maxMs: 60_000 } })
+    const topic = await holder.topic('r')
+    const n = 3000
+    await Promise.all(Array.from({ length: n }, async (_, i) => await topic.publish(`m${i}`)))
+    await until(() => topic.outbox.some(e => e.attempts >= 3), 20_000, 'the backlog being re-sent (no peer yet)')
+    const puller = await cluster.add()
+    const seen = new Map<number, number>()
+    const tp = await puller.topic('r')
+    tp.subscribe(m => { seen.set(m.seq, (seen.get(m.seq) ?? 0) + 1) })
+    let resent = 0
+    holder.addEventListener('message:sent', () => { resent++ })
+    await connect(holder, puller)
+    await until(() => topic.outbox.length === 0, 30_000, 'the backlog fetched and acked')
+    console.log(`re-sent by gossip while the peer fetched ${n} by sync: ${resent}; sync served ${holder.stats.envelopesServed}; gossip copies the puller dropped as stored: ${puller.stats.gossipReplays}`)
+    expect(seen.size).toBe(n)
+    expect([...seen.values()].every(c => c === 1)).toBe(true)
+    // at most the one round that may go out before the puller's want arrives
+    expect(resent).toBeLessThanOrEqual(RESEND_ROUND)
   }, 60_000)
 })

@@ -53,6 +53,23 @@ describe('Outbox', () => {
     expect(box.due(3_599_300)).toEqual([]) // 775 ms ahead: within the cap, it waits
   })
 
+  it('defers the range a peer is fetching by itself, once per entry, without counting an attempt', () => {
+    const box = make()
+    for (let s = 1; s <= 4; s++) box.add({ id: `m${s}`, seq: s }, 0)
+    box.markSent(4, 0) // next attempt at 75
+    expect(box.defer(2, 4, 500)).toBe(3)
+    expect(box.due(100).map(e => e.seq)).toEqual([1])
+    expect(box.get(2)).toMatchObject({ attempts: 0, nextAttemptAt: 500 })
+    expect(box.due(500).map(e => e.seq)).toEqual([1, 2, 3, 4])
+    // the same peer (or another) asks again: no entry is put off twice
+    expect(box.defer(1, 4, 900)).toBe(1)
+    expect(box.due(500).map(e => e.seq)).toEqual([2, 3, 4])
+    // an entry whose next attempt is already later is left as it is
+    box.markSent(2, 500) // next attempt at 575
+    expect(box.defer(2, 2, 550)).toBe(0)
+    expect(box.get(2)).toMatchObject({ nextAttemptAt: 575 })
+  })
+
   it('has a window: full means OutboxFullError until an ack frees room', () => {
     const box = make({ window: 2 })
     box.add({ id: 'a', seq: 1 }, 0)

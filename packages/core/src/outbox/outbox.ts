@@ -52,6 +52,8 @@ export class Outbox {
   /** Unacked, unexpired entries by seq. */
   readonly #open = new Map<number, OutboxEntry>()
   readonly #expired: OutboxEntry[] = []
+  /** Seqs whose send was put off once by `defer` (never twice, so no peer can put one off for ever). */
+  readonly #deferred = new Set<number>()
 
   constructor (init: OutboxInit) {
     this.#quorum = init.ackQuorum ?? DEFAULT_ACK_QUORUM
@@ -97,7 +99,25 @@ export class Outbox {
 
   /** Drops an entry that never made it to the store (the write that should have kept it failed). */
   remove (seq: number): boolean {
+    this.#deferred.delete(seq)
     return this.#open.delete(seq)
+  }
+
+  /**
+   * A peer is fetching seqs `from` … `to` by itself (it asked for them by sync): their next
+   * send waits until `until`, not counted as an attempt. Each entry is put off once at most,
+   * so a peer that keeps asking cannot hold a message back from the others for ever.
+   * Returns how many entries were put off.
+   */
+  defer (from: number, to: number, until: number): number {
+    let n = 0
+    for (const [s, e] of this.#open) {
+      if (s < from || s > to || this.#deferred.has(s) || e.nextAttemptAt >= until) continue
+      this.#deferred.add(s)
+      this.#open.set(s, { ...e, nextAttemptAt: until })
+      n++
+    }
+    return n
   }
 
   /** The open entry for `seq`. */
@@ -142,6 +162,7 @@ export class Outbox {
       const ackedBy = [...e.ackedBy, peer]
       if (ackedBy.length >= this.#quorum) {
         this.#open.delete(s)
+        this.#deferred.delete(s)
         done.push({ ...e, state: 'acked', ackedBy })
       } else {
         this.#open.set(s, { ...e, ackedBy })
@@ -156,6 +177,7 @@ export class Outbox {
     for (const [s, e] of this.#open) {
       if (e.expiresAt <= now) {
         this.#open.delete(s)
+        this.#deferred.delete(s)
         out.push({ ...e, state: 'expired', reason: 'ttl' })
       }
     }
