@@ -9,12 +9,13 @@ import { MalformedEnvelopeError, VerifiedBatches, clockGet, isRejection, nobleCr
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FRAME_BYTES, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PRUNE_INTERVAL_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
 import { readInLogOrder } from './log-reader.ts'
 import { readFrames } from './sync/framing.ts'
+import { packEnvelopes, unpackEnvelopes } from './sync/packing.ts'
 import { HEAD_BYTES, fromEntries, frontier } from './sync/frontier.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { checkRetention } from './retention.ts'
@@ -25,7 +26,7 @@ import { Topic } from './topic.ts'
 import type { ConnectionState, MeshEvents } from './events.ts'
 import type { RateLimit } from './rate-limit.ts'
 import type { InboxCaches, TopicContext } from './topic.ts'
-import type { Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
+import type { Batch, Entry, Frontier, SyncFrame, Want } from './sync/pb/sync.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import type { CorruptRecord, CryptoSuite, Envelope, EnvelopeLimits, EquivocationProof, Retention, StoreLostError, RetryPolicy, SeqRange, Signer, WeftStore } from '@weft/core'
@@ -533,7 +534,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     if (frame.have !== undefined) await this.#frontiers(session, frame.have.topics, now)
     if (frame.want !== undefined) await this.#serve(session, frame.want, now)
-    if (frame.batch !== undefined) await this.#batch(session, frame.batch.topic, frame.batch.envelopes, frame.batch.last, frame.batch.wantId)
+    if (frame.batch !== undefined) await this.#batch(session, frame.batch)
     if (frame.proofs !== undefined) await this.#proofs(session, frame.proofs.topic, frame.proofs.proofs)
   }
 
@@ -572,7 +573,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     const id = ++this.#wantIds
     this.stats.wantsSent++
     void session.send({
-      want: { topic, id, maxMessages, ranges: ranges.map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) })) }
+      want: { topic, id, maxMessages, packed: true, ranges: ranges.map(r => ({ author: r.author, from: BigInt(r.from), to: BigInt(r.to) })) }
     })
     return id
   }
@@ -598,7 +599,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   async #serve (session: Session, want: Want, now: number): Promise<void> {
     const topic = this.#opened.get(want.topic)
     if (topic === undefined || !session.takeToken(now)) {
-      await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: [], last: true } })
+      await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: [], packed: [], last: true } })
       return
     }
     this.stats.wantsServed++
@@ -612,10 +613,14 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     let bytes = 0
     let frame: Array<Uint8Array<ArrayBuffer>> = []
     let frameBytes = 0
+    const send = async (last: boolean): Promise<void> => {
+      const batch = { topic: want.topic, wantId: want.id, last }
+      await session.send({ batch: want.packed ? { ...batch, envelopes: [], packed: packEnvelopes(frame) as Array<Uint8Array<ArrayBuffer>> } : { ...batch, envelopes: frame, packed: [] } })
+    }
     outer: for await (const chunk of readInLogOrder(this.store, want.topic, ranges, BATCH_FRAME_MESSAGES, max)) {
       for (const m of chunk) {
         if (frame.length > 0 && frameBytes + m.bytes.length > BATCH_FRAME_BYTES) {
-          await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: false } })
+          await send(false)
           frame = []
           frameBytes = 0
         }
@@ -624,23 +629,28 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
         frameBytes += m.bytes.length
         bytes += m.bytes.length
         if (frame.length >= BATCH_FRAME_MESSAGES) {
-          await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: false } })
+          await send(false)
           frame = []
           frameBytes = 0
         }
         if (bytes >= MAX_REPLY_BYTES) break outer
       }
     }
-    await session.send({ batch: { topic: want.topic, wantId: want.id, envelopes: frame, last: true } })
+    await send(true)
   }
 
   /**
    * Envelopes from a sync reply: each verified like gossip, then ingested. Only what a want in
    * flight asked for is taken (RELIABILITY.md row 24): a frame that answers no want is dropped
    * unverified (past MAX_UNASKED_FRAMES the stream ends), and one that carries more than the
-   * want asked for ends the stream.
+   * want asked for ends the stream. A packed frame is rebuilt (`unpackEnvelopes`) only once
+   * it passed those checks.
    */
-  async #batch (session: Session, name: string, envelopes: Uint8Array[], last: boolean, wantId: number): Promise<void> {
+  async #batch (session: Session, batch: Batch): Promise<void> {
+    const { topic: name, last, wantId } = batch
+    if (batch.envelopes.length > 0 && batch.packed.length > 0) throw new ProtocolError('a sync batch with both plain and packed envelopes')
+    const packed = batch.packed.length > 0
+    let envelopes: Uint8Array[] = packed ? batch.packed : batch.envelopes
     const topic = this.#opened.get(name)
     if (topic === undefined) return
     const current = session.wants.get(name) === wantId
@@ -658,6 +668,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     }
     if (current) session.received.set(name, received)
     else detached!.received = received
+    if (packed) envelopes = unpackEnvelopes(envelopes, MAX_FRAME_BYTES)
     this.stats.batchEnvelopes += envelopes.length
     // verify the frame's envelopes together (on the thread pool where the crypto allows), then ingest in order
     const opened = await Promise.allSettled(envelopes.map(bytes =>

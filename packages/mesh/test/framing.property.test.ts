@@ -56,7 +56,8 @@ const frameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
       topic: fc.string({ maxLength: 20 }),
       id: fc.nat(1000),
       ranges: fc.array(fc.record({ author: fc.string({ maxLength: 10 }), from: fc.bigInt({ min: 0n, max: 1000n }), to: fc.bigInt({ min: 0n, max: 1000n }) }), { maxLength: 3 }),
-      maxMessages: fc.nat(2048)
+      maxMessages: fc.nat(2048),
+      packed: fc.boolean()
     })
   }),
   fc.record({
@@ -64,7 +65,8 @@ const frameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
       topic: fc.string({ maxLength: 20 }),
       wantId: fc.nat(1000),
       envelopes: fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 }),
-      last: fc.boolean()
+      last: fc.boolean(),
+      packed: fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 })
     })
   })
 )

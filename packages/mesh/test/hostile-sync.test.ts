@@ -12,9 +12,10 @@ import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
 import { readFrames, writeFrame } from '../src/sync/framing.ts'
+import { packEnvelopes } from '../src/sync/packing.ts'
 import { Cluster, NETWORK, addr, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
-import type { SyncFrame, Want } from '../src/sync/pb/sync.ts'
+import type { Entry, SyncFrame, Want } from '../src/sync/pb/sync.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
 let cluster: Cluster
@@ -249,13 +250,13 @@ describe('hostile input at the mesh', () => {
     const attacker = await fakeSyncPeer(victim)
     await attacker.send({ hello: { network: NETWORK, topics: [] } })
     // valid, signed envelopes, but in a reply to a want the victim never sent
-    for (let i = 0; i < MAX_UNASKED_FRAMES; i++) await attacker.send({ batch: { topic: 'f', wantId: 999 + i, envelopes: envs, last: true } })
+    for (let i = 0; i < MAX_UNASKED_FRAMES; i++) await attacker.send({ batch: { topic: 'f', wantId: 999 + i, envelopes: envs, packed: [], last: true } })
     await until(() => victim.stats.unaskedEnvelopes === MAX_UNASKED_FRAMES * 3, 5_000, 'the unasked envelopes dropped')
     expect(victim.stats.batchEnvelopes).toBe(0)
     expect(rejected.filter(r => r === 'UnaskedBatch')).toHaveLength(MAX_UNASKED_FRAMES)
     expect(attacker.stream.status).toBe('open')
     // one more ends the attacker's stream
-    await attacker.send({ batch: { topic: 'f', wantId: 2000, envelopes: envs, last: true } })
+    await attacker.send({ batch: { topic: 'f', wantId: 2000, envelopes: envs, packed: [], last: true } })
     await until(() => rejected.includes('ProtocolError'), 5_000, 'the stream ended')
     await until(() => attacker.stream.status !== 'open', 5_000, 'the stream reset')
     await new Promise(resolve => setTimeout(resolve, 300))
@@ -271,11 +272,47 @@ describe('hostile input at the mesh', () => {
     await until(() => flood.wants.length > 0, 5_000, 'the victim asks the flooder')
     const before = { unasked: victim.stats.unaskedEnvelopes, batch: victim.stats.batchEnvelopes, rejected: rejected.length }
     const junk = Array.from({ length: MAX_WANT_MESSAGES + 1 }, () => Uint8Array.of(1, 2, 3))
-    await flood.send({ batch: { topic: 'f', wantId: flood.wants[0]!.id, envelopes: junk, last: false } })
+    await flood.send({ batch: { topic: 'f', wantId: flood.wants[0]!.id, envelopes: junk, packed: [], last: false } })
     await until(() => flood.stream.status !== 'open', 5_000, 'the flood stream reset')
     expect(victim.stats.unaskedEnvelopes - before.unasked).toBe(MAX_WANT_MESSAGES + 1)
     expect(victim.stats.batchEnvelopes).toBe(before.batch)
     expect(rejected.slice(before.rejected)).toEqual(['ProtocolError']) // no envelope was even decoded
+  }, 60_000)
+
+  it('packed replies: a want asks for them, one is taken like a plain one; a packed frame that refers outside itself, or would rebuild past the frame limit, resets the stream before any envelope is decoded', async () => {
+    cluster = new Cluster()
+    const victim = await cluster.add()
+    const t = await victim.topic('p')
+    const got: string[] = []
+    t.subscribe(m => { got.push(m.text() ?? '') })
+    const rejected: string[] = []
+    victim.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
+    const author = nobleSigner(new Uint8Array(32).fill(65))
+    const envs = await Promise.all([1, 2, 3].map(async seq => await sealEnvelope(input('p', seq, `m${seq}`), author, crypto)))
+    const claim = (seq: number): Entry[] => [{ author: envs[0]!.author, seq: BigInt(seq), head: new Uint8Array(0) }]
+    const peer = await fakeSyncPeer(victim)
+    await peer.send({ hello: { network: NETWORK, topics: [{ topic: 'p', held: claim(3), oldest: [], full: true }] } })
+    await until(() => peer.wants.length === 1, 5_000, 'the victim asks')
+    expect(peer.wants[0]!.packed).toBe(true)
+    await peer.send({ batch: { topic: 'p', wantId: peer.wants[0]!.id, envelopes: [], packed: packEnvelopes(envs.map(e => e.bytes)) as Array<Uint8Array<ArrayBuffer>>, last: true } })
+    await until(() => got.length === 3, 5_000, 'the packed reply delivered')
+    expect(got).toEqual(['m1', 'm2', 'm3'])
+
+    const bad: Array<[string, Uint8Array[]]> = [
+      ['a reference before the frame', [Uint8Array.from([0x0a, 3, 1, 2, 9])]],
+      ['a frame that rebuilds past 4 MiB', [Uint8Array.from([0x0a, 0x80, 0x80, 0x04, 0, ...new Uint8Array(65_536)]), ...Array.from({ length: 70 }, () => Uint8Array.from([0x0a, 0x80, 0x80, 0x04, 1, 0x80, 0x80, 0x04]))]]
+    ]
+    for (const [i, [what, packed]] of bad.entries()) {
+      const attacker = await fakeSyncPeer(victim)
+      await attacker.send({ hello: { network: NETWORK, topics: [{ topic: 'p', held: claim(4 + i), oldest: [], full: true }] } })
+      await until(() => attacker.wants.length === 1, 5_000, `the victim asks (${what})`)
+      const before = { batch: victim.stats.batchEnvelopes, rejected: rejected.length }
+      await attacker.send({ batch: { topic: 'p', wantId: attacker.wants[0]!.id, envelopes: [], packed: packed as Array<Uint8Array<ArrayBuffer>>, last: true } })
+      await until(() => attacker.stream.status !== 'open', 5_000, `the stream reset (${what})`)
+      expect(rejected.slice(before.rejected), what).toEqual(['ProtocolError'])
+      expect(victim.stats.batchEnvelopes - before.batch, what).toBe(0) // none rebuilt, none decoded
+    }
+    expect(got).toEqual(['m1', 'm2', 'm3'])
   }, 60_000)
 
   it('row 25: a peer that advertises messages and never serves them delays nothing another peer holds; its want times out and it is not asked again until its frontier moves', async () => {

@@ -683,6 +683,7 @@ export interface Want {
   id: number
   ranges: Range[]
   maxMessages: number
+  packed: boolean
 }
 
 export namespace Want {
@@ -717,6 +718,11 @@ export namespace Want {
           w.uint32(obj.maxMessages)
         }
 
+        if ((obj.packed != null && obj.packed !== false)) {
+          w.uint32(40)
+          w.bool(obj.packed)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -725,7 +731,8 @@ export namespace Want {
           topic: '',
           id: 0,
           ranges: [],
-          maxMessages: 0
+          maxMessages: 0,
+          packed: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -754,6 +761,10 @@ export namespace Want {
             }
             case 4: {
               obj.maxMessages = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.packed = reader.bool()
               break
             }
             default: {
@@ -814,6 +825,13 @@ export namespace Want {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.packed`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -859,6 +877,11 @@ export namespace Want {
     value: number
   }
 
+  export interface WantPackedFieldEvent {
+    field: '$.packed'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Want>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Want.codec())
   }
@@ -867,7 +890,7 @@ export namespace Want {
     return decodeMessage(buf, Want.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Want>): Generator<WantTopicFieldEvent | WantIdFieldEvent | WantRangesAuthorFieldEvent | WantRangesFromFieldEvent | WantRangesToFieldEvent | WantMaxMessagesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Want>): Generator<WantTopicFieldEvent | WantIdFieldEvent | WantRangesAuthorFieldEvent | WantRangesFromFieldEvent | WantRangesToFieldEvent | WantMaxMessagesFieldEvent | WantPackedFieldEvent> {
     return streamMessage(buf, Want.codec(), opts)
   }
 }
@@ -877,6 +900,7 @@ export interface Batch {
   wantId: number
   envelopes: Uint8Array<ArrayBuffer>[]
   last: boolean
+  packed: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Batch {
@@ -911,6 +935,13 @@ export namespace Batch {
           w.bool(obj.last)
         }
 
+        if (obj.packed != null && obj.packed.length > 0) {
+          for (const value of obj.packed) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -919,7 +950,8 @@ export namespace Batch {
           topic: '',
           wantId: 0,
           envelopes: [],
-          last: false
+          last: false,
+          packed: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -948,6 +980,14 @@ export namespace Batch {
               obj.last = reader.bool()
               break
             }
+            case 5: {
+              if (opts.limits?.packed != null && obj.packed.length === opts.limits.packed) {
+                throw new MaxLengthError('Decode error - repeated field "packed" had too many elements')
+              }
+
+              obj.packed.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -958,7 +998,8 @@ export namespace Batch {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          envelopes: 0
+          envelopes: 0,
+          packed: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1003,6 +1044,21 @@ export namespace Batch {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.packed != null && obj.packed === opts.limits.packed) {
+                throw new MaxLengthError('Streaming decode error - repeated field "packed" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.packed[]`,
+                index: obj.packed,
+                value: reader.bytes()
+              }
+
+              obj.packed++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1036,6 +1092,12 @@ export namespace Batch {
     value: boolean
   }
 
+  export interface BatchPackedFieldEvent {
+    field: '$.packed[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Batch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Batch.codec())
   }
@@ -1044,7 +1106,7 @@ export namespace Batch {
     return decodeMessage(buf, Batch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Generator<BatchTopicFieldEvent | BatchWantIdFieldEvent | BatchEnvelopesFieldEvent | BatchLastFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Generator<BatchTopicFieldEvent | BatchWantIdFieldEvent | BatchEnvelopesFieldEvent | BatchLastFieldEvent | BatchPackedFieldEvent> {
     return streamMessage(buf, Batch.codec(), opts)
   }
 }
@@ -1691,6 +1753,11 @@ export namespace SyncFrame {
     value: number
   }
 
+  export interface SyncFrameWantPackedFieldEvent {
+    field: '$.want.packed'
+    value: boolean
+  }
+
   export interface SyncFrameBatchTopicFieldEvent {
     field: '$.batch.topic'
     value: string
@@ -1710,6 +1777,12 @@ export namespace SyncFrame {
   export interface SyncFrameBatchLastFieldEvent {
     field: '$.batch.last'
     value: boolean
+  }
+
+  export interface SyncFrameBatchPackedFieldEvent {
+    field: '$.batch.packed[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface SyncFrameHaveTopicsTopicFieldEvent {
@@ -1785,7 +1858,7 @@ export namespace SyncFrame {
     return decodeMessage(buf, SyncFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncFrame>): Generator<SyncFrameHelloNetworkFieldEvent | SyncFrameHelloTopicsTopicFieldEvent | SyncFrameHelloTopicsHeldAuthorFieldEvent | SyncFrameHelloTopicsHeldSeqFieldEvent | SyncFrameHelloTopicsHeldHeadFieldEvent | SyncFrameHelloTopicsOldestAuthorFieldEvent | SyncFrameHelloTopicsOldestSeqFieldEvent | SyncFrameHelloTopicsOldestHeadFieldEvent | SyncFrameHelloTopicsFullFieldEvent | SyncFrameWantTopicFieldEvent | SyncFrameWantIdFieldEvent | SyncFrameWantRangesAuthorFieldEvent | SyncFrameWantRangesFromFieldEvent | SyncFrameWantRangesToFieldEvent | SyncFrameWantMaxMessagesFieldEvent | SyncFrameBatchTopicFieldEvent | SyncFrameBatchWantIdFieldEvent | SyncFrameBatchEnvelopesFieldEvent | SyncFrameBatchLastFieldEvent | SyncFrameHaveTopicsTopicFieldEvent | SyncFrameHaveTopicsHeldAuthorFieldEvent | SyncFrameHaveTopicsHeldSeqFieldEvent | SyncFrameHaveTopicsHeldHeadFieldEvent | SyncFrameHaveTopicsOldestAuthorFieldEvent | SyncFrameHaveTopicsOldestSeqFieldEvent | SyncFrameHaveTopicsOldestHeadFieldEvent | SyncFrameHaveTopicsFullFieldEvent | SyncFrameProofsTopicFieldEvent | SyncFrameProofsProofsFirstFieldEvent | SyncFrameProofsProofsSecondFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncFrame>): Generator<SyncFrameHelloNetworkFieldEvent | SyncFrameHelloTopicsTopicFieldEvent | SyncFrameHelloTopicsHeldAuthorFieldEvent | SyncFrameHelloTopicsHeldSeqFieldEvent | SyncFrameHelloTopicsHeldHeadFieldEvent | SyncFrameHelloTopicsOldestAuthorFieldEvent | SyncFrameHelloTopicsOldestSeqFieldEvent | SyncFrameHelloTopicsOldestHeadFieldEvent | SyncFrameHelloTopicsFullFieldEvent | SyncFrameWantTopicFieldEvent | SyncFrameWantIdFieldEvent | SyncFrameWantRangesAuthorFieldEvent | SyncFrameWantRangesFromFieldEvent | SyncFrameWantRangesToFieldEvent | SyncFrameWantMaxMessagesFieldEvent | SyncFrameWantPackedFieldEvent | SyncFrameBatchTopicFieldEvent | SyncFrameBatchWantIdFieldEvent | SyncFrameBatchEnvelopesFieldEvent | SyncFrameBatchLastFieldEvent | SyncFrameBatchPackedFieldEvent | SyncFrameHaveTopicsTopicFieldEvent | SyncFrameHaveTopicsHeldAuthorFieldEvent | SyncFrameHaveTopicsHeldSeqFieldEvent | SyncFrameHaveTopicsHeldHeadFieldEvent | SyncFrameHaveTopicsOldestAuthorFieldEvent | SyncFrameHaveTopicsOldestSeqFieldEvent | SyncFrameHaveTopicsOldestHeadFieldEvent | SyncFrameHaveTopicsFullFieldEvent | SyncFrameProofsTopicFieldEvent | SyncFrameProofsProofsFirstFieldEvent | SyncFrameProofsProofsSecondFieldEvent> {
     return streamMessage(buf, SyncFrame.codec(), opts)
   }
 }
