@@ -1,6 +1,7 @@
 // Writes docs/golden/envelope-v1.json: fixed inputs signed with fixed seeds
 // (Ed25519 is deterministic), with the exact bytes and id they must produce;
-// and docs/golden/batch-v1.json: a batch of three under one batch signature.
+// docs/golden/batch-v1.json: a batch of three under one batch signature; and
+// docs/golden/packed-v1.json: a packed sync frame of five of them.
 // Run only after a deliberate wire change: `npm run build && node scripts/make-golden.ts`.
 // The codec test checks the committed file against the code, both ways.
 import { writeFileSync } from 'node:fs'
@@ -80,3 +81,18 @@ const batchDoc = {
 const batchOut = new URL('../docs/golden/batch-v1.json', import.meta.url)
 writeFileSync(batchOut, JSON.stringify(batchDoc, null, 2) + '\n')
 console.log(`wrote ${batchOut.pathname}`)
+
+// docs/golden/packed-v1.json: a packed sync reply (docs/PROTOCOL.md, "Packed replies") of five
+// of the envelopes above, authors interleaved, and the items they are sent as. Rebuilding the
+// items must give the envelopes byte for byte; which earlier envelope an item refers to is the
+// sender's choice (this one: the longest shared prefix, the nearest on a tie).
+const { packEnvelopes } = await import('../packages/mesh/dist/sync/packing.js') as { packEnvelopes: (e: Uint8Array[]) => Uint8Array[] }
+const packedEnvelopes = [fromHex(vectors[0]!.envelope), batch[0]!.bytes, batch[1]!.bytes, fromHex(vectors[1]!.envelope), batch[2]!.bytes]
+const packedDoc = {
+  description: 'weft sync, packed Batch frames, v1: each item = envelope head (0x0a, body length varint) || varint back (0 = none, else the item that many places earlier) || varint shared (only when back > 0: bytes after the head copied from the referenced envelope after its head) || the rest. See docs/PROTOCOL.md, "Packed replies".',
+  envelopes: packedEnvelopes.map(e => toHex(e)),
+  items: packEnvelopes(packedEnvelopes).map(i => toHex(i))
+}
+const packedOut = new URL('../docs/golden/packed-v1.json', import.meta.url)
+writeFileSync(packedOut, JSON.stringify(packedDoc, null, 2) + '\n')
+console.log(`wrote ${packedOut.pathname}`)

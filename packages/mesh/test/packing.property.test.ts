@@ -5,8 +5,9 @@
  * large one) end in one ProtocolError, never another error and never a rebuild past the cap.
  * Fixed fast-check seed: deterministic.
  */
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { nobleCrypto, nobleSigner, sealBatch, sealEnvelope } from '@weft/core'
+import { fromHex, nobleCrypto, nobleSigner, sealBatch, sealEnvelope, toHex } from '@weft/core'
 import { describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES } from '../src/constants.ts'
 import { ProtocolError } from '../src/errors.ts'
@@ -63,6 +64,14 @@ describe('packed sync replies', () => {
     // version, network (14), topic (11), author key (32) and their tags; the first envelope of each author saves less
     expect(saved).toBeGreaterThan(55)
     expect(unpackEnvelopes(packed, MAX_FRAME_BYTES).map(b => [...b])).toEqual(envs.map(e => [...e]))
+  })
+
+  it('matches docs/golden/packed-v1.json both ways (regenerate with scripts/make-golden.ts only on a deliberate wire change)', () => {
+    const doc = JSON.parse(readFileSync(new URL('../../../docs/golden/packed-v1.json', import.meta.url), 'utf8')) as { envelopes: string[], items: string[] }
+    expect(unpackEnvelopes(doc.items.map(fromHex), MAX_FRAME_BYTES).map(toHex)).toEqual(doc.envelopes)
+    expect(packEnvelopes(doc.envelopes.map(fromHex)).map(toHex)).toEqual(doc.items)
+    // the golden frame uses references (back 1 and 2) and an item with none
+    expect(doc.items.map(i => fromHex(i)[2])).toEqual([0, 1, 1, 1, 2])
   })
 
   it('refuses an item without an envelope head, a reference outside the frame or past the window, a shared length past its reference, a truncated varint', () => {
