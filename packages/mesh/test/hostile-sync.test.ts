@@ -12,10 +12,10 @@ import { nodeCrypto } from '@weft/crypto-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES, MAX_UNASKED_FRAMES, MAX_WANT_MESSAGES, SYNC_PROTOCOL, WANT_TIMEOUT_MS } from '../src/constants.ts'
 import { readFrames, writeFrame } from '../src/sync/framing.ts'
-import { packEnvelopes } from '../src/sync/packing.ts'
+import { packEnvelopes, unpackEnvelopes } from '../src/sync/packing.ts'
 import { Cluster, NETWORK, addr, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
-import type { Entry, SyncFrame, Want } from '../src/sync/pb/sync.ts'
+import type { Batch, Entry, SyncFrame, Want } from '../src/sync/pb/sync.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
 let cluster: Cluster
@@ -279,7 +279,7 @@ describe('hostile input at the mesh', () => {
     expect(rejected.slice(before.rejected)).toEqual(['ProtocolError']) // no envelope was even decoded
   }, 60_000)
 
-  it('packed replies: a want asks for them, one is taken like a plain one; a packed frame that refers outside itself, or would rebuild past the frame limit, resets the stream before any envelope is decoded', async () => {
+  it('packed replies: a want asks for them, one is taken like a plain one, and a want is served packed only when it asks; a packed frame that refers outside itself, or would rebuild past the frame limit, resets the stream before any envelope is decoded', async () => {
     cluster = new Cluster()
     const victim = await cluster.add()
     const t = await victim.topic('p')
@@ -290,13 +290,23 @@ describe('hostile input at the mesh', () => {
     const author = nobleSigner(new Uint8Array(32).fill(65))
     const envs = await Promise.all([1, 2, 3].map(async seq => await sealEnvelope(input('p', seq, `m${seq}`), author, crypto)))
     const claim = (seq: number): Entry[] => [{ author: envs[0]!.author, seq: BigInt(seq), head: new Uint8Array(0) }]
-    const peer = await fakeSyncPeer(victim)
+    const replies: Batch[] = []
+    const peer = await fakeSyncPeer(victim, f => { if (f.batch !== undefined) replies.push(f.batch) })
     await peer.send({ hello: { network: NETWORK, topics: [{ topic: 'p', held: claim(3), oldest: [], full: true }] } })
     await until(() => peer.wants.length === 1, 5_000, 'the victim asks')
     expect(peer.wants[0]!.packed).toBe(true)
     await peer.send({ batch: { topic: 'p', wantId: peer.wants[0]!.id, envelopes: [], packed: packEnvelopes(envs.map(e => e.bytes)) as Array<Uint8Array<ArrayBuffer>>, last: true } })
     await until(() => got.length === 3, 5_000, 'the packed reply delivered')
     expect(got).toEqual(['m1', 'm2', 'm3'])
+    // served: packed to a want that asks for it, plain to one that does not (a peer from before packed replies)
+    for (const packed of [true, false]) {
+      await peer.send({ want: { topic: 'p', id: packed ? 71 : 72, ranges: [{ author: envs[0]!.author, from: 1n, to: 3n }], maxMessages: 10, packed } })
+      await until(() => replies.some(b => b.wantId === (packed ? 71 : 72) && b.last), 5_000, `the ${packed ? 'packed' : 'plain'} reply`)
+      const reply = replies.find(b => b.wantId === (packed ? 71 : 72))!
+      const rebuilt = packed ? unpackEnvelopes(reply.packed, MAX_FRAME_BYTES) : reply.envelopes
+      expect(packed ? reply.envelopes : reply.packed).toEqual([])
+      expect(rebuilt.map(b => Buffer.from(b).toString('hex'))).toEqual(envs.map(e => Buffer.from(e.bytes).toString('hex')))
+    }
 
     const bad: Array<[string, Uint8Array[]]> = [
       ['a reference before the frame', [Uint8Array.from([0x0a, 3, 1, 2, 9])]],
