@@ -321,7 +321,7 @@ export class Topic {
           topic: this.name,
           seq: first + i,
           time: now,
-          context: this.#inbox.contextFor(ctx.me, { full: r.options.fullContext === true }),
+          context: this.#inbox.contextFor(ctx.me, { full: r.options.fullContext === true, of: 'delivered' }),
           payload: r.payload,
           contentType: r.options.contentType
         })), ctx.signer, ctx.crypto, ctx.limits)

@@ -75,6 +75,35 @@ describe('causal delivery across a mesh', () => {
     await concurrentPublish(4, 3, 200, { caches: { seenIds: 1, recentDelivered: 1, clockCache: 1 } })
   }, 120_000)
 
+  it('a message depends on what its author finished handling, not on what was only received (C10 seed 72)', async () => {
+    const [p, q] = [await cluster.add(), await cluster.add()]
+    await connect(p, q)
+    const [tp, tq] = await Promise.all([p.topic('seen'), q.topic('seen')])
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    const atP: number[] = []
+    // p's handler is still busy with q1 while q2 arrives and is stored
+    tp.subscribe(async m => {
+      if (m.author === q.me && m.seq === 1) await gate
+      if (m.author === q.me) atP.push(m.seq)
+    })
+    const atQ: Array<{ author: string, seq: number, deps: Record<string, number> }> = []
+    tq.subscribe(m => { atQ.push({ author: m.author, seq: m.seq, deps: m.deps }) })
+    await new Promise(resolve => setTimeout(resolve, 1500)) // the gossip mesh forms
+    await tq.publish('q1')
+    await tq.publish('q2')
+    await until(() => (tp.held.get(q.me) ?? 0) === 2, 10_000, 'p stores q1 and q2')
+    expect(atP).toEqual([])
+    await tp.publish('p1') // p has handled nothing of q's: p1 depends on none of it
+    await until(() => atQ.some(m => m.author === p.me), 10_000, 'p1 at q')
+    expect(atQ.find(m => m.author === p.me)!.deps).toEqual({})
+    open()
+    await until(() => atP.length === 2, 10_000, 'p handles q1 and q2')
+    await tp.publish('p2') // now it has
+    await until(() => atQ.some(m => m.author === p.me && m.seq === 2), 10_000, 'p2 at q')
+    expect(atQ.find(m => m.author === p.me && m.seq === 2)!.deps).toEqual({ [q.me]: 2 })
+  }, 30_000)
+
   it('refuses cache sizes that are not whole numbers of at least 1', async () => {
     for (const caches of [{ seenIds: 0 }, { clockCache: 1.5 }, { recentDelivered: -1 }]) {
       await expect(cluster.add({ caches })).rejects.toThrow(RangeError)

@@ -154,9 +154,20 @@ export class Inbox {
     return result
   }
 
-  /** The causal context for `self`'s next message in this topic. */
-  contextFor (self: AuthorId, options: { full?: boolean } = {}): CausalContext {
-    return this.#history.contextFor(self, this.#buffer.frontier, options.full === true)
+  /**
+   * The causal context for `self`'s next message in this topic: what was released (`of:
+   * 'released'`, the default), or only what the application finished handling (`of:
+   * 'delivered'`, plus `self`'s own messages). A peer that stores what it releases before
+   * handing it out wants `delivered`: a message released but not yet stored may be lost in a
+   * crash, and an own message committed meanwhile must not depend on it (its author would hold
+   * the message and not what it depends on).
+   */
+  contextFor (self: AuthorId, options: { full?: boolean, of?: 'released' | 'delivered' } = {}): CausalContext {
+    if (options.of !== 'delivered') return this.#history.contextFor(self, this.#buffer.frontier, options.full === true)
+    const frontier = new Map(this.#delivered)
+    const own = clockGet(this.#buffer.frontier, self)
+    if (own > 0) frontier.set(self, own)
+    return this.#history.contextFor(self, frontier, options.full === true)
   }
 
   /** The expanded vector clock of a released message, while it is still cached. */
