@@ -52,6 +52,12 @@ export const WANT_BURST = 100
 /** Frontier updates (custody acks) are sent at most this often per peer. */
 export const HAVE_DEBOUNCE_MS = 2
 
+/**
+ * While stored messages wait undelivered on what they depend on (a corrupt record, a message a
+ * crash lost), live deliveries go through a replay of the log at most this often (Topic#replaySoon).
+ */
+export const REPLAY_BEHIND_MS = 100
+
 /** A gap seen on gossip waits this long for the missing message before it is asked for. */
 export const REPAIR_DELAY_MS = 150
 /**

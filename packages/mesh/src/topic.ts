@@ -6,7 +6,7 @@
  */
 import { CausalBuffer, Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, REPLAY_BEHIND_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
   STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
@@ -137,6 +137,14 @@ export class Topic {
   #storing = false
   /** Live deliveries wait here while handlers exist. */
   #live = false
+  /**
+   * The last replay left stored messages undelivered: they wait on what they depend on (a
+   * corrupt record being fetched again, a message this store lost in a crash that comes again
+   * later). Until a replay delivers everything stored, live deliveries go through replays too
+   * (log order through a causal buffer), so that none overtakes what it depends on (C10 seed 72).
+   */
+  #behind = false
+  #behindTimer: ReturnType<typeof setTimeout> | undefined
   readonly #ackWaiters = new Map<number, (outcome: AckOutcome) => void>()
   readonly #ackedToPersist: number[] = []
   #ackTimer: ReturnType<typeof setTimeout> | undefined
@@ -635,7 +643,7 @@ export class Topic {
           for (const e of foreign) if (this.#held.get(e.author) === e.seq) this.#heads.set(e.author, { seq: e.seq, id: e.id })
           this.#ctx.announce(this.name, changed)
           if (r.stored.length > 0) this.#ctx.emit('messages:stored', { topic: this.name, count: r.stored.length })
-          if (this.#live) await this.#deliver(batch)
+          if (this.#live && (this.#behind || !await this.#deliver(batch))) this.#replaySoon()
         }
       } finally {
         this.#storing = false
@@ -661,6 +669,16 @@ export class Topic {
   /** Delivers what waited behind a record that was corrupt and is now repaired. */
   resume (): void {
     if (this.#live) this.#enqueue(() => this.#replay())
+  }
+
+  /** A replay after REPLAY_BEHIND_MS (one at a time): while behind, what was stored since goes out in causal order. */
+  #replaySoon (): void {
+    this.#behind = true
+    if (this.#behindTimer !== undefined || this.#stopped) return
+    this.#behindTimer = setTimeout(() => {
+      this.#behindTimer = undefined
+      if (this.#live && !this.#stopped) this.#enqueue(() => this.#replay())
+    }, REPLAY_BEHIND_MS)
   }
 
   /**
@@ -694,8 +712,12 @@ export class Topic {
           this.#error(err)
         }
       }
-      if (!await this.#deliver(envs)) return
+      if (!await this.#deliver(envs)) {
+        this.#behind = true
+        return
+      }
     }
+    this.#behind = order.size > 0
   }
 
   /** Hands messages to the handlers in order; false when it stopped at a gap (the rest comes with a later replay). */
@@ -835,6 +857,7 @@ export class Topic {
     this.#stopped = true
     this.#cancelRepair()
     clearTimeout(this.#storeRetry)
+    clearTimeout(this.#behindTimer)
     if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer)
     this.#ackTimer = undefined
     await this.#persistAcks()

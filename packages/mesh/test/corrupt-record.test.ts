@@ -6,13 +6,23 @@
  * the store adapter on the real SQLite file while the peer is stopped.
  */
 import { join } from 'node:path'
+import { nobleCrypto, nobleSigner, sealEnvelope, tagOfAuthor } from '@weft/core'
 import { SqliteStore } from '@weft/storage-sqlite'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Cluster, until } from './helpers.ts'
+import { SYNC_PROTOCOL } from '../src/constants.ts'
+import { readFrames, writeFrame } from '../src/sync/framing.ts'
+import { packEnvelopes } from '../src/sync/packing.ts'
+import { Cluster, NETWORK, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
+import type { Libp2p, Stream } from '@libp2p/interface'
 
 let cluster: Cluster
-afterEach(async () => { await cluster?.stop() })
+let fake: Libp2p | undefined
+afterEach(async () => {
+  await fake?.stop()
+  fake = undefined
+  await cluster?.stop()
+})
 
 /** Stops `keeper` and flips one bit inside the envelope of `author`'s record `seq` in its SQLite store; returns how many records of that author it held. */
 async function stopAndFlip (keeper: WeftPeer, dir: string, topic: string, author: string, seq: number): Promise<number> {
@@ -97,5 +107,50 @@ describe('corrupt records', () => {
     await until(() => got.length === 21, 10_000, 'the rest after the repair')
     expect(got.indexOf('b1')).toBeGreaterThan(got.indexOf('a10'))
     expect(got.filter(t => t.startsWith('a'))).toEqual(Array.from({ length: 20 }, (_, i) => `a${i + 1}`))
+  }, 60_000)
+
+  it('row 30, live: a message that comes while the corrupt record waits, from an author with nothing else undelivered, waits for the repair too (C10 seed 72)', async () => {
+    cluster = new Cluster()
+    const a = await cluster.add()
+    const dir = cluster.dir()
+    let keeper = await cluster.add({ dataDir: dir, bootstrap: [a.libp2p.getMultiaddrs()[0]!.toString()] })
+    const [ta, tk] = await Promise.all([a.topic('y'), keeper.topic('y')]) // the keeper stores, delivers nothing yet
+    for (let i = 1; i <= 12; i++) await ta.publish(`a${i}`)
+    await until(() => (tk.held.get(a.me) ?? 0) === 12, 10_000, 'the keeper stores a1..a12')
+    await stopAndFlip(keeper, dir, 'y', a.me, 10)
+
+    // back alone: a1..a9
+    keeper = await cluster.add({ dataDir: dir })
+    const got: string[] = []
+    ;(await keeper.topic('y')).subscribe(m => { got.push(m.text() ?? '') })
+    await until(() => got.length >= 9, 10_000, 'delivery up to the corrupt record')
+
+    // a peer that holds none of a's messages sends c1, the first message of its author, written after a10
+    const c = nobleSigner(new Uint8Array(32).fill(71))
+    const c1 = await sealEnvelope({ network: NETWORK, topic: 'y', seq: 1, time: 0, context: { full: false, deps: [{ tag: tagOfAuthor(a.me), seq: 10 }] }, payload: new TextEncoder().encode('c1') }, c, nobleCrypto())
+    const node = await bareNode()
+    fake = node
+    let stream: Stream | undefined // each side writes on the stream it opened
+    await node.handle(SYNC_PROTOCOL, incoming => {
+      void readFrames(incoming, async f => {
+        if (f.want === undefined || stream === undefined) return
+        const serve = f.want.ranges.some(r => r.author === c1.author)
+        await writeFrame(stream, { batch: { topic: 'y', wantId: f.want.id, envelopes: [], packed: serve ? packEnvelopes([c1.bytes]) as Array<Uint8Array<ArrayBuffer>> : [], last: true } })
+      }).catch(() => undefined)
+    })
+    stream = await node.dialProtocol(keeper.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
+    await writeFrame(stream, { hello: { network: NETWORK, topics: [{ topic: 'y', held: [{ author: c1.author, seq: 1n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
+    const tk2 = await keeper.topic('y')
+    await until(() => (tk2.held.get(c1.author) ?? 0) === 1, 10_000, 'the keeper stores c1')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(got).toEqual(Array.from({ length: 9 }, (_, i) => `a${i + 1}`)) // c1 waits: it depends on a10
+
+    // repaired from a peer that holds it: a10..a12, and c1 after a10
+    await keeper.libp2p.dial(a.libp2p.getMultiaddrs()[0]!)
+    await until(() => got.length === 13, 10_000, 'the rest after the repair')
+    expect(got.indexOf('c1')).toBeGreaterThan(got.indexOf('a10'))
+    expect(got.filter(t => t.startsWith('a'))).toEqual(Array.from({ length: 12 }, (_, i) => `a${i + 1}`))
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(got).toHaveLength(13)
   }, 60_000)
 })
