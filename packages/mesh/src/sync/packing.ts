@@ -50,11 +50,15 @@ function readVarint (bytes: Uint8Array, at: number): { value: number, next: numb
   throw new ProtocolError('a packed sync envelope with a truncated or over-long varint')
 }
 
-/** Front-codes `envelopes` (each an encoded Envelope, as stored) for one Batch frame. */
+/**
+ * Front-codes `envelopes` for one Batch frame. Each must be an encoded Envelope as stored (the
+ * canonical framing starts with field 1, so with the head); anything else is a TypeError.
+ */
 export function packEnvelopes (envelopes: readonly Uint8Array[]): Uint8Array[] {
   const tails: Uint8Array[] = []
   return envelopes.map(env => {
-    const head = headLength(env) ?? 0 // every stored envelope has a head; 0 keeps a stranger whole
+    const head = headLength(env)
+    if (head === undefined) throw new TypeError('packEnvelopes takes encoded envelopes (0x0a and a body length first)')
     const tail = env.subarray(head)
     let back = 0
     let shared = 0
