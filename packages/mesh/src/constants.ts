@@ -57,6 +57,8 @@ export const HAVE_DEBOUNCE_MS = 2
  * crash lost), live deliveries go through a replay of the log at most this often (Topic#replaySoon).
  */
 export const REPLAY_BEHIND_MS = 100
+/** …doubling up to this while those replays deliver nothing (a dependency no peer has yet). */
+export const REPLAY_BEHIND_MAX_MS = 10_000
 
 /** A gap seen on gossip waits this long for the missing message before it is asked for. */
 export const REPAIR_DELAY_MS = 150

@@ -6,7 +6,7 @@
  */
 import { CausalBuffer, Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, REPLAY_BEHIND_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
+  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, REPLAY_BEHIND_MAX_MS, REPLAY_BEHIND_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
   STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
@@ -145,6 +145,8 @@ export class Topic {
    */
   #behind = false
   #behindTimer: ReturnType<typeof setTimeout> | undefined
+  /** Doubles (to REPLAY_BEHIND_MAX_MS) while replays deliver nothing: what waits on a message no peer has costs no more than a read every few seconds. */
+  #behindDelay = REPLAY_BEHIND_MS
   readonly #ackWaiters = new Map<number, (outcome: AckOutcome) => void>()
   readonly #ackedToPersist: number[] = []
   #ackTimer: ReturnType<typeof setTimeout> | undefined
@@ -671,14 +673,14 @@ export class Topic {
     if (this.#live) this.#enqueue(() => this.#replay())
   }
 
-  /** A replay after REPLAY_BEHIND_MS (one at a time): while behind, what was stored since goes out in causal order. */
+  /** A replay soon (one at a time): while behind, what was stored since goes out in causal order. */
   #replaySoon (): void {
     this.#behind = true
     if (this.#behindTimer !== undefined || this.#stopped) return
     this.#behindTimer = setTimeout(() => {
       this.#behindTimer = undefined
       if (this.#live && !this.#stopped) this.#enqueue(() => this.#replay())
-    }, REPLAY_BEHIND_MS)
+    }, this.#behindDelay)
   }
 
   /**
@@ -702,6 +704,8 @@ export class Topic {
       if (next <= top) ranges.push({ author, from: next, to: top })
     }
     const order = new CausalBuffer({ frontier: from })
+    let delivered = 0
+    let gap = false
     for await (const chunk of readInLogOrder(this.#ctx.store, this.name, ranges, STORE_BATCH)) {
       const envs: Envelope[] = []
       for (const m of chunk) {
@@ -712,12 +716,15 @@ export class Topic {
           this.#error(err)
         }
       }
-      if (!await this.#deliver(envs)) {
-        this.#behind = true
-        return
+      const whole = await this.#deliver(envs)
+      delivered += envs.length
+      if (!whole) {
+        gap = true
+        break
       }
     }
-    this.#behind = order.size > 0
+    this.#behind = gap || order.size > 0
+    this.#behindDelay = this.#behind && delivered === 0 ? Math.min(this.#behindDelay * 2, REPLAY_BEHIND_MAX_MS) : REPLAY_BEHIND_MS
   }
 
   /** Hands messages to the handlers in order; false when it stopped at a gap (the rest comes with a later replay). */
