@@ -9,20 +9,12 @@ import { join } from 'node:path'
 import { nobleCrypto, nobleSigner, sealEnvelope, tagOfAuthor } from '@weft/core'
 import { SqliteStore } from '@weft/storage-sqlite'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SYNC_PROTOCOL } from '../src/constants.ts'
-import { readFrames, writeFrame } from '../src/sync/framing.ts'
 import { packEnvelopes } from '../src/sync/packing.ts'
-import { Cluster, NETWORK, bareNode, until } from './helpers.ts'
+import { Cluster, NETWORK, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
-import type { Libp2p, Stream } from '@libp2p/interface'
 
 let cluster: Cluster
-let fake: Libp2p | undefined
-afterEach(async () => {
-  await fake?.stop()
-  fake = undefined
-  await cluster?.stop()
-})
+afterEach(async () => { await cluster?.stop() })
 
 /** Stops `keeper` and flips one bit inside the envelope of `author`'s record `seq` in its SQLite store; returns how many records of that author it held. */
 async function stopAndFlip (keeper: WeftPeer, dir: string, topic: string, author: string, seq: number): Promise<number> {
@@ -128,18 +120,12 @@ describe('corrupt records', () => {
     // a peer that holds none of a's messages sends c1, the first message of its author, written after a10
     const c = nobleSigner(new Uint8Array(32).fill(71))
     const c1 = await sealEnvelope({ network: NETWORK, topic: 'y', seq: 1, time: 0, context: { full: false, deps: [{ tag: tagOfAuthor(a.me), seq: 10 }] }, payload: new TextEncoder().encode('c1') }, c, nobleCrypto())
-    const node = await bareNode()
-    fake = node
-    let stream: Stream | undefined // each side writes on the stream it opened
-    await node.handle(SYNC_PROTOCOL, incoming => {
-      void readFrames(incoming, async f => {
-        if (f.want === undefined || stream === undefined) return
-        const serve = f.want.ranges.some(r => r.author === c1.author)
-        await writeFrame(stream, { batch: { topic: 'y', wantId: f.want.id, envelopes: [], packed: serve ? packEnvelopes([c1.bytes]) as Array<Uint8Array<ArrayBuffer>> : [], last: true } })
-      }).catch(() => undefined)
+    const peer = await cluster.fakeSyncPeer(keeper, f => {
+      if (f.want === undefined) return
+      const serve = f.want.ranges.some(r => r.author === c1.author)
+      void peer.send({ batch: { topic: 'y', wantId: f.want.id, envelopes: [], packed: serve ? packEnvelopes([c1.bytes]) as Array<Uint8Array<ArrayBuffer>> : [], last: true } })
     })
-    stream = await node.dialProtocol(keeper.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
-    await writeFrame(stream, { hello: { network: NETWORK, topics: [{ topic: 'y', held: [{ author: c1.author, seq: 1n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
+    await peer.send({ hello: { network: NETWORK, topics: [{ topic: 'y', held: [{ author: c1.author, seq: 1n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
     const tk2 = await keeper.topic('y')
     await until(() => (tk2.held.get(c1.author) ?? 0) === 1, 10_000, 'the keeper stores c1')
     await new Promise(resolve => setTimeout(resolve, 500))

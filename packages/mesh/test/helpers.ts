@@ -9,10 +9,13 @@ import { nodeCrypto } from '@weft/crypto-node'
 import { createLibp2p } from 'libp2p'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SYNC_PROTOCOL } from '../src/constants.ts'
 import { weftGossipsub } from '../src/gossip.ts'
 import { createNodePeer } from '../src/presets/node.ts'
+import { readFrames, writeFrame } from '../src/sync/framing.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p, ServiceMap } from '@libp2p/interface'
+import type { Libp2p, ServiceMap, Stream } from '@libp2p/interface'
+import type { SyncFrame, Want } from '../src/sync/pb/sync.ts'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { NodePeerInit } from '../src/presets/node.ts'
 import type { WeftPeer } from '../src/peer.ts'
@@ -22,6 +25,8 @@ export const NETWORK = 'weft-mesh-test'
 export class Cluster {
   readonly peers: WeftPeer[] = []
   readonly dirs: string[] = []
+  /** Bare nodes of fakeSyncPeer, stopped with the cluster. */
+  readonly fakes: Libp2p[] = []
 
   async add (init: Partial<NodePeerInit> = {}): Promise<WeftPeer> {
     const peer = await createNodePeer({ network: NETWORK, listen: ['/ip4/127.0.0.1/tcp/0'], ...init })
@@ -35,7 +40,28 @@ export class Cluster {
     return d
   }
 
+  /**
+   * A hostile (or scripted) sync peer: a bare libp2p node that speaks /weft/sync/1.0.0 by hand.
+   * It records the Wants it is sent, hands every frame to `onFrame`, and answers nothing by
+   * itself; `send` writes any frame on its own stream to the victim (each side writes on the
+   * stream it opened).
+   */
+  async fakeSyncPeer (victim: WeftPeer, onFrame?: (f: SyncFrame) => void): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
+    const node = await bareNode()
+    this.fakes.push(node)
+    const wants: Want[] = []
+    await node.handle(SYNC_PROTOCOL, (stream) => {
+      void readFrames(stream, f => {
+        if (f.want !== undefined) wants.push(f.want)
+        onFrame?.(f)
+      }).catch(() => undefined)
+    })
+    const stream = await node.dialProtocol(victim.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
+    return { node, wants, stream, send: async f => { await writeFrame(stream, f) } }
+  }
+
   async stop (): Promise<void> {
+    await Promise.all(this.fakes.map(n => n.stop()))
     await Promise.all(this.peers.map(p => p.stop()))
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true })
   }

@@ -15,8 +15,8 @@ import { readFrames, writeFrame } from '../src/sync/framing.ts'
 import { packEnvelopes, unpackEnvelopes } from '../src/sync/packing.ts'
 import { Cluster, NETWORK, addr, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
-import type { Batch, Entry, SyncFrame, Want } from '../src/sync/pb/sync.ts'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Batch, Entry, SyncFrame } from '../src/sync/pb/sync.ts'
+import type { Libp2p } from '@libp2p/interface'
 
 let cluster: Cluster
 let fake: Libp2p | undefined
@@ -25,24 +25,6 @@ afterEach(async () => {
   fake = undefined
   await cluster?.stop()
 })
-
-/**
- * A hostile sync peer: a bare libp2p node that speaks /weft/sync/1.0.0 by hand. It records the
- * Wants it is sent and answers none; `send` writes any frame on its own stream to the victim.
- */
-async function fakeSyncPeer (victim: WeftPeer, onFrame?: (f: SyncFrame) => void): Promise<{ node: Libp2p, wants: Want[], send: (f: SyncFrame) => Promise<void>, stream: Stream }> {
-  const node = await bareNode()
-  fake = node
-  const wants: Want[] = []
-  await node.handle(SYNC_PROTOCOL, (stream) => {
-    void readFrames(stream, f => {
-      if (f.want !== undefined) wants.push(f.want)
-      onFrame?.(f)
-    }).catch(() => undefined)
-  })
-  const stream = await node.dialProtocol(victim.libp2p.getMultiaddrs()[0]!, SYNC_PROTOCOL)
-  return { node, wants, stream, send: async f => { await writeFrame(stream, f) } }
-}
 
 const crypto = nodeCrypto()
 const input = (topic: string, seq: number, text: string, deps: Array<{ tag: string, seq: number }> = []) =>
@@ -200,7 +182,7 @@ describe('hostile input at the mesh', () => {
     a.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
     const forger = nobleSigner(new Uint8Array(32).fill(64))
     const honest = await sealEnvelope(input('q', 1, 'only one'), forger, crypto)
-    const { send, stream } = await fakeSyncPeer(a)
+    const { send, stream } = await cluster.fakeSyncPeer(a)
     const copy = honest.bytes as Uint8Array<ArrayBuffer>
     await send({ proofs: { topic: 'q', proofs: [{ first: copy, second: copy }] } })
     await until(() => rejected.includes('InvalidProof'), 5_000, 'the false proof refused')
@@ -247,7 +229,7 @@ describe('hostile input at the mesh', () => {
     victim.addEventListener('message:rejected', e => { rejected.push(e.detail.reason) })
     const author = nobleSigner(new Uint8Array(32).fill(64))
     const envs = await Promise.all([1, 2, 3].map(async seq => (await sealEnvelope(input('f', seq, `m${seq}`), author, crypto)).bytes as Uint8Array<ArrayBuffer>))
-    const attacker = await fakeSyncPeer(victim)
+    const attacker = await cluster.fakeSyncPeer(victim)
     await attacker.send({ hello: { network: NETWORK, topics: [] } })
     // valid, signed envelopes, but in a reply to a want the victim never sent
     for (let i = 0; i < MAX_UNASKED_FRAMES; i++) await attacker.send({ batch: { topic: 'f', wantId: 999 + i, envelopes: envs, packed: [], last: true } })
@@ -267,7 +249,7 @@ describe('hostile input at the mesh', () => {
     expect(got).toEqual(['m1', 'm2', 'm3'])
 
     // a want in flight, answered with more envelopes than a want may ask for: refused before any is verified
-    const flood = await fakeSyncPeer(victim)
+    const flood = await cluster.fakeSyncPeer(victim)
     await flood.send({ hello: { network: NETWORK, topics: [{ topic: 'f', held: [{ author: 'someone', seq: 10n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
     await until(() => flood.wants.length > 0, 5_000, 'the victim asks the flooder')
     const before = { unasked: victim.stats.unaskedEnvelopes, batch: victim.stats.batchEnvelopes, rejected: rejected.length }
@@ -291,7 +273,7 @@ describe('hostile input at the mesh', () => {
     const envs = await Promise.all([1, 2, 3].map(async seq => await sealEnvelope(input('p', seq, `m${seq}`), author, crypto)))
     const claim = (seq: number): Entry[] => [{ author: envs[0]!.author, seq: BigInt(seq), head: new Uint8Array(0) }]
     const replies: Batch[] = []
-    const peer = await fakeSyncPeer(victim, f => { if (f.batch !== undefined) replies.push(f.batch) })
+    const peer = await cluster.fakeSyncPeer(victim, f => { if (f.batch !== undefined) replies.push(f.batch) })
     await peer.send({ hello: { network: NETWORK, topics: [{ topic: 'p', held: claim(3), oldest: [], full: true }] } })
     await until(() => peer.wants.length === 1, 5_000, 'the victim asks')
     expect(peer.wants[0]!.packed).toBe(true)
@@ -313,7 +295,7 @@ describe('hostile input at the mesh', () => {
       ['a frame that rebuilds past 4 MiB', [Uint8Array.from([0x0a, 0x80, 0x80, 0x04, 0, ...new Uint8Array(65_536)]), ...Array.from({ length: 70 }, () => Uint8Array.from([0x0a, 0x80, 0x80, 0x04, 1, 0x80, 0x80, 0x04]))]]
     ]
     for (const [i, [what, packed]] of bad.entries()) {
-      const attacker = await fakeSyncPeer(victim)
+      const attacker = await cluster.fakeSyncPeer(victim)
       await attacker.send({ hello: { network: NETWORK, topics: [{ topic: 'p', held: claim(4 + i), oldest: [], full: true }] } })
       await until(() => attacker.wants.length === 1, 5_000, `the victim asks (${what})`)
       const before = { batch: victim.stats.batchEnvelopes, rejected: rejected.length }
@@ -334,7 +316,7 @@ describe('hostile input at the mesh', () => {
     const t = await victim.topic('w')
     const got: number[] = []
     t.subscribe(m => { got.push(m.seq) })
-    const withholder = await fakeSyncPeer(victim)
+    const withholder = await cluster.fakeSyncPeer(victim)
     const claim = (seq: number): SyncFrame => ({ have: { topics: [{ topic: 'w', held: [{ author: holder.me, seq: BigInt(seq), head: new Uint8Array(0) }], oldest: [], full: false }] } })
     // it claims ten more than anyone has
     await withholder.send({ hello: { network: NETWORK, topics: [{ topic: 'w', held: [{ author: holder.me, seq: 60n, head: new Uint8Array(0) }], oldest: [], full: true }] } })
@@ -383,9 +365,9 @@ describe('hostile input at the mesh', () => {
     const publisher = await cluster.add({ ackQuorum: 2 })
     const tp = await publisher.topic('receipts')
     // the liar echoes the publisher's own frontier back as its custody ack, at once
-    let liar: Awaited<ReturnType<typeof fakeSyncPeer>> | undefined
+    let liar: Awaited<ReturnType<Cluster['fakeSyncPeer']>> | undefined
     const echoed: bigint[] = []
-    liar = await fakeSyncPeer(publisher, f => {
+    liar = await cluster.fakeSyncPeer(publisher, f => {
       for (const t of [...(f.hello?.topics ?? []), ...(f.have?.topics ?? [])]) {
         const mine = t.held.filter(e => e.author === publisher.me)
         if (t.topic !== 'receipts' || mine.length === 0) continue
