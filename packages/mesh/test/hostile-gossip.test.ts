@@ -1,5 +1,5 @@
 /**
- * Rows 20, 21 and 23 of RELIABILITY.md section 11, against real libp2p nodes on 127.0.0.1. The
+ * Rows 7, 20, 21 and 23 of RELIABILITY.md section 11, against real libp2p nodes on 127.0.0.1. The
  * attacker is a bare libp2p node (TCP, noise, yamux, identify; no pubsub service) that speaks
  * raw gossipsub: it handles `/meshsub/1.2.0`, so the victim (a weft peer) opens its gossipsub
  * stream to it, and opens its own `/meshsub/1.2.0` stream to the victim, on which it writes
@@ -18,6 +18,10 @@
  *   penalty, no mesh); a GRAFT during the backoff that follows a PRUNE is answered with PRUNE and
  *   costs a P7 behaviour penalty (2: it comes within 10 s of the PRUNE); repeated, the score goes
  *   below zero.
+ * - row 7 (replay inside the seen window): the attacker, bypassing any seen cache of its own,
+ *   writes one valid signed message 26 times (one per RPC, then 5 in one RPC); gossipsub drops
+ *   every copy after the first as a duplicate before weft's validator sees it (the test counts
+ *   the validator's calls), each peer delivers it once, and the sender gets no penalty.
  * - row 23 (slow reader): the attacker joins the mesh and never reads; an honest publisher pushes
  *   40 MiB through the victim; the victim's queue toward the attacker never exceeds
  *   `GOSSIP_MAX_OUTBOUND_BUFFER_BYTES` (32 MiB, + one RPC), the stream is reset once it would, and
@@ -27,7 +31,9 @@
  * Checked to fail with the protection removed (in gossip.ts, then restored): no outbound cap ->
  * row 23 fails (41.8 MB queued toward the slow reader); decode cap raised -> the 10,000-id IHAVE
  * gets 5,000 ids asked for; maxInboundDataLength raised -> the 32-byte-id IHAVE no longer drops
- * the sender; P7 weight 0 -> rows 20 and 21 never see a negative score.
+ * the sender; P7 weight 0 -> rows 20 and 21 never see a negative score. Row 7 with the victim's
+ * seen cache bypassed (its `has` answering false, in the test, then restored): 27 validations
+ * instead of 2 (weft's own dedupe still delivered each message once).
  *
  * What cannot be checked here, and why:
  * - The per-heartbeat IHAVE/IWANT caps, the IWANT retransmission cap, the IWANT follow-up time
@@ -41,10 +47,12 @@
  *   connection; the connection (and weft's sync over it) stays up.
  */
 import { RPC } from '@libp2p/gossipsub/message'
+import { nobleSigner, sealEnvelope } from '@weft/core'
+import { nodeCrypto } from '@weft/crypto-node'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GOSSIP_MAX_OUTBOUND_BUFFER_BYTES } from '../src/gossip.ts'
-import { Cluster, bareNode, until } from './helpers.ts'
+import { Cluster, NETWORK, bareNode, until } from './helpers.ts'
 import type { WeftPeer } from '../src/peer.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -420,4 +428,45 @@ describe('hostile gossipsub control traffic (rows 20, 21, 23)', () => {
     expect(honestQueued).toBeLessThan(GOSSIP_MAX_OUTBOUND_BUFFER_BYTES)
     expect(gossipOut(publisher, victim.libp2p).filter(s => s.status === 'open')).toHaveLength(1)
   }, 120_000)
+})
+
+describe('a replay inside gossipsub\'s seen window (row 7)', () => {
+  it('row 7: a valid message sent again and again on a raw stream is dropped by gossipsub as a duplicate: validated once, delivered once, its sender not penalised', async () => {
+    const { victim, publisher, got } = await honestPair()
+    const downstream: string[] = []
+    ;(await publisher.topic(TOPIC)).subscribe(m => { downstream.push(m.text() ?? '') })
+    attacker = await rawAttacker(victim, { read: true })
+    const a = attacker
+    a.send({ subscriptions: [{ subscribe: true, topic: TOPIC }] })
+    // what reaches weft's validator at the victim: every gossip message gossipsub did not drop first
+    const validators = (victim.libp2p.services.pubsub as unknown as { topicValidators: Map<string, (...args: unknown[]) => Promise<unknown>> }).topicValidators
+    const validate = validators.get(TOPIC)!
+    let validated = 0
+    validators.set(TOPIC, async (...args) => { validated++; return await validate(...args) })
+
+    // a message signed by its author, captured by the attacker; StrictNoSign: the gossip
+    // message carries data and topic only
+    const author = nobleSigner(new Uint8Array(32).fill(7))
+    const seal = async (seq: number, text: string): Promise<Partial<RPC.Message>> => {
+      const env = await sealEnvelope({ network: NETWORK, topic: TOPIC, seq, time: 0, context: { full: false, deps: [] }, payload: new TextEncoder().encode(text) }, author, nodeCrypto())
+      return { topic: TOPIC, data: env.bytes }
+    }
+    const replayed = await seal(1, 'replayed')
+    a.send({ messages: [replayed as RPC.Message] })
+    await until(() => got.includes('replayed'), 10_000, 'the first copy delivered')
+    // 20 more copies, one per RPC, then 5 in one RPC, all within the seen window (2 min);
+    // then a fresh message on the same stream: once it is delivered, every copy before it was handled
+    a.send(...Array.from({ length: 20 }, () => ({ messages: [replayed as RPC.Message] })), { messages: Array.from({ length: 5 }, () => replayed as RPC.Message) })
+    a.send({ messages: [await seal(2, 'after the replays') as RPC.Message] })
+    await until(() => got.includes('after the replays') && downstream.includes('after the replays'), 10_000, 'the next message delivered')
+    await nextHeartbeat(victim) // scores are refreshed at the heartbeat
+    await nextHeartbeat(victim)
+    const score = pubsubOf(victim).getScore(a.id)
+    console.log(`row 7: 26 copies sent, ${validated} gossip messages validated, delivered ${JSON.stringify(got)}; attacker's score ${score}, P7 ${penalty(victim, a.id)}`)
+    expect(validated).toBe(2)
+    expect(got).toEqual(['replayed', 'after the replays'])
+    expect(downstream).toEqual(['replayed', 'after the replays'])
+    expect(score).toBeGreaterThanOrEqual(0)
+    expect(penalty(victim, a.id)).toBe(0)
+  }, 60_000)
 })
