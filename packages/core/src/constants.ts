@@ -50,8 +50,16 @@ export const DEFAULT_BUFFER_MAX_MESSAGES = 10_000
 export const DEFAULT_BUFFER_MAX_BYTES = 64 * 1024 * 1024
 /** Causal buffer: messages held per author, so one author cannot fill the buffer for everyone. */
 export const DEFAULT_BUFFER_MAX_PER_AUTHOR = 2_000
-/** How long a message may wait for its dependencies before it leaves the buffer with reason `dependency-timeout` (T_dep in RELIABILITY.md). */
+/** How long a message may wait for its dependencies before it is quarantined with reason `dependency-timeout` (T_dep in RELIABILITY.md). */
 export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 30_000
+/**
+ * Quarantine: messages that waited `DEFAULT_DEPENDENCY_TIMEOUT_MS` are kept aside, not repaired,
+ * and released if their dependency comes after all. Past this many, the oldest is forgotten
+ * (reason `quarantine-full`; a copy of it is then taken again like a new message).
+ */
+export const DEFAULT_QUARANTINE_MAX_MESSAGES = 1_000
+/** Quarantine: bytes kept (encoded envelopes); past it, the oldest is forgotten as above. */
+export const DEFAULT_QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
 
 /** Ids remembered to drop duplicates before any decoding or verification work. */
 export const DEFAULT_SEEN_IDS = 16_384

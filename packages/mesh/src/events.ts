@@ -35,7 +35,13 @@ export interface MeshEvents {
   'message:rejected': CustomEvent<{ topic: string, from: string, reason: string }>
   /** Messages are missing for causal delivery; repair was asked for. */
   'dependency:missing': CustomEvent<{ topic: string, ranges: Array<{ author: string, from: number, to: number }> }>
-  /** A message waited too long for its dependencies and was dropped (it can come again by sync). */
+  /**
+   * A message waited too long for its dependencies (`expired.reason` `dependency-timeout`): it is
+   * quarantined, no longer repaired, and delivered (after what it waits for) if that comes after
+   * all; copies of it meanwhile are duplicates. Or (`quarantine-full`) the oldest quarantined
+   * message was forgotten to keep the quarantine within its bounds; a copy (by sync) is then
+   * taken again like a new message.
+   */
   'dependency:gave-up': CustomEvent<{ topic: string, expired: Expired }>
   /**
    * Two different messages with one (author, seq): the proof, reported once per (author, seq),

@@ -5,7 +5,7 @@
  * to make one.
  */
 import { TypedEventEmitter } from 'main-event'
-import { MalformedEnvelopeError, VerifiedBatches, clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS, MalformedEnvelopeError, VerifiedBatches, clockGet, isRejection, nobleCrypto, openEnvelope, toHex } from '@weft/core'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
@@ -91,6 +91,13 @@ export interface PeerInit {
   /** @internal How often a topic with a retention prunes (tests). @default PRUNE_INTERVAL_MS */
   pruneIntervalMs?: number
   /**
+   * How long a received message may wait for what it depends on (repair asked meanwhile) before
+   * it is quarantined: `dependency:gave-up`, no more repair, kept aside (at most 1,000 messages
+   * and 16 MiB per topic, the oldest forgotten past that) and delivered if what it waits for
+   * comes after all. Not a whole number ≥ 1 throws RangeError. @default 30,000 (T_dep)
+   */
+  dependencyTimeoutMs?: number
+  /**
    * Per topic, the receive path's caches (core's InboxInit): ids seen (duplicates dropped before
    * any verification), recently delivered (author, seq) → id (equivocation spotted without a store
    * read) and clocks of older messages (exact causal heads). Full, they cost about 4 MB per topic
@@ -124,6 +131,8 @@ export interface TopicHandle {
   readonly outbox: Topic['outbox']
   readonly expired: Topic['expired']
   readonly buffered: Topic['buffered']
+  /** Messages that waited too long for a dependency, kept aside (`dependency:gave-up`). */
+  readonly quarantined: Topic['quarantined']
   /** Received messages waiting for their store write (maxUnstored), and how many were not taken. */
   readonly unstored: Topic['unstored']
   readonly inFlight: number
@@ -197,6 +206,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     for (const [name, size] of Object.entries(init.caches ?? {})) {
       if (size !== undefined && !(Number.isSafeInteger(size) && size >= 1)) throw new RangeError(`caches.${name} must be a whole number ≥ 1, got ${String(size)}`)
     }
+    const tDep = init.dependencyTimeoutMs
+    if (tDep !== undefined && !(Number.isSafeInteger(tDep) && tDep >= 1)) throw new RangeError(`dependencyTimeoutMs must be a whole number ≥ 1, got ${String(tDep)}`)
     this.#authorRate = init.authorRate === undefined ? undefined : new RateLimiter(init.authorRate, MAX_RATE_BUCKETS)
     this.#crypto = init.crypto ?? nobleCrypto()
     this.#signer = init.signer
@@ -323,6 +334,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       get outbox () { return t.outbox },
       get expired () { return t.expired },
       get buffered () { return t.buffered },
+      get quarantined () { return t.quarantined },
       get unstored () { return t.unstored },
       get inFlight () { return t.inFlight }
     }
@@ -399,6 +411,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
       retention: this.#init.retention,
       caches: this.#init.caches,
       pruneIntervalMs: this.#init.pruneIntervalMs ?? PRUNE_INTERVAL_MS,
+      dependencyTimeoutMs: this.#init.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS,
       now: Date.now,
       monotonic,
       random: Math.random,

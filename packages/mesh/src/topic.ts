@@ -96,6 +96,7 @@ export interface TopicContext {
   readonly caches?: InboxCaches
   /** A topic with a retention prunes this often (PRUNE_INTERVAL_MS). */
   readonly pruneIntervalMs: number
+  readonly dependencyTimeoutMs: number
   /** Wall clock: stamps, TTLs, persisted times. */
   now(): number
   /** A clock that never jumps: durations, timeouts, rates. */
@@ -182,7 +183,7 @@ export class Topic {
     this.#hadSubscriber = delivered.size > 0
     this.#held = new Map(held)
     this.#oldest = new Map(oldest)
-    this.#inbox = new Inbox({ ...ctx.caches, delivered, released: held })
+    this.#inbox = new Inbox({ ...ctx.caches, dependencyTimeoutMs: ctx.dependencyTimeoutMs, delivered, released: held })
     this.#outbox = new Outbox({ ackQuorum: ctx.ackQuorum, window: ctx.outboxLimit, ttlMs: ctx.ttlMs, retry: ctx.retry, random: ctx.random, entries: outbox })
   }
 
@@ -258,6 +259,11 @@ export class Topic {
   /** Messages waiting for dependencies, and their bytes. */
   get buffered (): { messages: number, bytes: number } {
     return this.#inbox.buffered
+  }
+
+  /** Messages that waited too long for a dependency: kept aside, no longer repaired, delivered if it comes. */
+  get quarantined (): { messages: number, bytes: number } {
+    return this.#inbox.quarantined
   }
 
   /** Received messages waiting for their store write, and how many were not taken since the topic opened because too many waited. */
@@ -838,13 +844,18 @@ export class Topic {
     this.#repairTimer = undefined
   }
 
-  /** Gossip showed a gap: ask the peers that hold the missing messages (or anyone in the topic). */
+  /**
+   * Gossip showed a gap: ask the peers that hold the missing messages (or anyone in the topic).
+   * Messages past their deadline are quarantined first, and not asked for; while any message
+   * waits (even one that waits only behind a quarantined one) this runs again.
+   */
   #repair (): void {
-    const missing = this.#inbox.missing()
     for (const e of this.#inbox.expire(this.#ctx.monotonic())) this.#ctx.emit('dependency:gave-up', { topic: this.name, expired: e })
-    if (missing.ranges.length === 0 && missing.unknown.length === 0) return
-    this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
-    this.pullAll()
+    const missing = this.#inbox.missing()
+    if (missing.ranges.length > 0 || missing.unknown.length > 0) {
+      this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
+      this.pullAll()
+    }
     if (this.#inbox.buffered.messages > 0) this.#scheduleRepair()
   }
 

@@ -1,7 +1,7 @@
 /**
  * Hostile input at the mesh level, RELIABILITY.md section 11:
  * row 3 (length-prefix bomb on the sync stream, and a slow trickle), row 8 (replay after the
- * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency), row 13
+ * receiver restarted), row 9 (seq far ahead), row 12 (phantom dependency: waits, then quarantined, delivered if the dependency comes), row 13
  * (equivocation sent to two sides: the proof reaches every peer; a false proof ends the stream),
  * row 24 (catch-up flood: unasked and oversized sync replies), row 25
  * (withholding: a peer advertises messages and never serves them), row 26 (fake custody
@@ -215,6 +215,50 @@ describe('hostile input at the mesh', () => {
     await inject(relay, 'g', (await sealEnvelope(input('g', 1, 'honest'), honest, crypto)).bytes)
     await until(() => got.includes('honest'), 10_000, 'honest delivery')
     expect(got).not.toContain('phantom')
+  }, 60_000)
+
+  it('row 12 (quarantine): a message whose dependency does not come within T_dep is quarantined, no longer repaired, and delivered in order when the dependency comes after all', async () => {
+    cluster = new Cluster()
+    const victim = await cluster.add({ dependencyTimeoutMs: 1_000 })
+    const relay = await cluster.add({ bootstrap: [addr(victim)] })
+    const t = await victim.topic('q')
+    await relay.topic('q')
+    const got: string[] = []
+    t.subscribe(m => { got.push(m.text() ?? '') })
+    const gaveUp: Array<{ text: string, reason: string }> = []
+    victim.addEventListener('dependency:gave-up', e => { gaveUp.push({ text: new TextDecoder().decode(e.detail.expired.envelope.payload), reason: e.detail.expired.reason }) })
+    let asked = 0
+    victim.addEventListener('dependency:missing', () => { asked++ })
+    await until(() => relay.libp2p.getConnections().length > 0, 5_000, 'connected')
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    // `dep` is held by no peer yet (its holder is away); `waits` depends on it, `next` follows `waits`
+    const away = nobleSigner(new Uint8Array(32).fill(70))
+    const author = nobleSigner(new Uint8Array(32).fill(71))
+    const dep = await sealEnvelope(input('q', 1, 'the dependency'), away, crypto)
+    const waits = await sealEnvelope(input('q', 1, 'waits for it', [{ tag: dep.authorTag, seq: 1 }]), author, crypto)
+    const next = await sealEnvelope(input('q', 2, 'after it'), author, crypto)
+    await inject(relay, 'q', waits.bytes)
+    await until(() => gaveUp.length === 1, 10_000, 'quarantined after T_dep')
+    expect(gaveUp).toEqual([{ text: 'waits for it', reason: 'dependency-timeout' }])
+    expect(asked).toBeGreaterThan(0) // repair was asked while it waited
+    expect(t.quarantined.messages).toBe(1)
+    expect(t.buffered.messages).toBe(0)
+    // no more repair for it
+    const askedThen = asked
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    expect(asked).toBe(askedThen)
+    // its author's next message waits behind it, then joins it
+    await inject(relay, 'q', next.bytes)
+    await until(() => gaveUp.length === 2, 10_000, 'the next one quarantined too')
+    expect(gaveUp[1]).toEqual({ text: 'after it', reason: 'dependency-timeout' })
+    expect(t.quarantined.messages).toBe(2)
+    expect(got).toEqual([])
+    // the dependency comes after all: all three are delivered, in causal order, and stored
+    await inject(relay, 'q', dep.bytes)
+    await until(() => got.length === 3, 10_000, 'delivered after the dependency came')
+    expect(got).toEqual(['the dependency', 'waits for it', 'after it'])
+    expect(t.quarantined.messages).toBe(0)
+    await until(() => t.held.get(waits.author) === 2, 5_000, 'stored')
   }, 60_000)
 
   it('row 24: sync batches that answer no want are dropped unverified, and the stream ends past the tolerance; a reply larger than its want ends it at once', async () => {

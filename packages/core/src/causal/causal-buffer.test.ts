@@ -120,6 +120,7 @@ describe('CausalBuffer', () => {
     // a2 made alice known, so the dependency of b1 resolves to her.
     expect(second[0]!.waitingFor).toMatchObject({ author: alice.id, tag: b1.context.deps[0]!.tag, seq: 1 })
     expect(buf.size).toBe(0)
+    expect(buf.quarantined).toEqual({ messages: 2, bytes: a2.bytes.length + b1.bytes.length })
     expect(buf.nextDeadline()).toBeUndefined()
   })
 

@@ -2,12 +2,13 @@
  * The causal buffer: takes verified envelopes in any order, with duplicates,
  * and releases them in causal order. A message is released once its author's
  * previous message and every dependency it names were released. Bounded in
- * count, bytes and per author; a message that waits past its deadline leaves
- * with a reason. No I/O: callers pass `now`.
+ * count, bytes and per author. A message that waits past its deadline is
+ * quarantined: reported, no longer repaired, kept aside (bounded) and released
+ * if what it waits for comes after all. No I/O: callers pass `now`.
  */
 import {
   DEFAULT_BUFFER_MAX_BYTES, DEFAULT_BUFFER_MAX_MESSAGES, DEFAULT_BUFFER_MAX_PER_AUTHOR, DEFAULT_DEPENDENCY_TIMEOUT_MS,
-  DEFAULT_MAX_SEQ_GAP
+  DEFAULT_MAX_SEQ_GAP, DEFAULT_QUARANTINE_MAX_BYTES, DEFAULT_QUARANTINE_MAX_MESSAGES
 } from '../constants.ts'
 import { SeqOutOfRangeError } from '../errors.ts'
 import { clockFrom, clockGet } from '../clock/vector-clock.ts'
@@ -31,13 +32,17 @@ export interface CausalBufferInit {
   maxSeqGap?: number
   /** @default DEFAULT_DEPENDENCY_TIMEOUT_MS (30 s) */
   dependencyTimeoutMs?: number
+  /** Messages kept in quarantine. @default DEFAULT_QUARANTINE_MAX_MESSAGES (1,000) */
+  maxQuarantined?: number
+  /** Bytes kept in quarantine. @default DEFAULT_QUARANTINE_MAX_BYTES (16 MiB) */
+  maxQuarantinedBytes?: number
 }
 
 /**
  * What `add` did with an envelope:
  * - `released`: it, and possibly buffered ones it unblocked, are in `deliverable`, in causal order;
  * - `buffered`: it waits for a dependency;
- * - `duplicate`: already released or already waiting;
+ * - `duplicate`: already released, waiting or quarantined;
  * - `conflict`: another envelope with the same (author, seq) but a different body waits here (`existing`);
  * - `rejected`: not kept (`reason`): `too-far-ahead` (seq gap above the limit, with `error`) or `buffer-full`.
  */
@@ -57,10 +62,17 @@ export interface WaitingFor {
   seq: number
 }
 
-/** A message that left the buffer undelivered. */
+/**
+ * A message that stopped waiting undelivered:
+ * - `dependency-timeout`: it waited its deadline and is quarantined: kept aside, no longer
+ *   repaired, still released if what it waits for comes after all (and a copy of it is a
+ *   duplicate meanwhile);
+ * - `quarantine-full`: the oldest quarantined message, forgotten to keep the quarantine within
+ *   its bounds; a copy of it is taken again like a new message.
+ */
 export interface Expired {
   envelope: Envelope
-  reason: 'dependency-timeout'
+  reason: 'dependency-timeout' | 'quarantine-full'
   waitingFor: WaitingFor
 }
 
@@ -81,6 +93,7 @@ interface Pending {
   readonly env: Envelope
   readonly deadline: number
   waitingOn?: AuthorTag
+  quarantined?: true
 }
 
 export class CausalBuffer {
@@ -89,14 +102,19 @@ export class CausalBuffer {
   readonly #maxPerAuthor: number
   readonly #maxSeqGap: number
   readonly #timeout: number
+  readonly #maxQuarantined: number
+  readonly #maxQuarantinedBytes: number
   readonly #frontier: Map<AuthorId, number>
   readonly #tags = new TagIndex()
   readonly #pending = new Map<AuthorId, Map<number, Pending>>()
-  /** Pending messages blocked on a dependency, by the tag of the author they wait for. */
+  /** Pending messages blocked on a dependency (quarantined ones too), by the tag of the author they wait for. */
   readonly #waiting = new Map<AuthorTag, Set<Pending>>()
-  /** Every pending message in arrival order, which is deadline order. */
+  /** Every pending message not quarantined, in arrival order, which is deadline order. */
   readonly #arrivals = new Set<Pending>()
   #bytes = 0
+  /** Quarantined messages (also in #pending), oldest first. */
+  readonly #quarantine = new Set<Pending>()
+  #quarantinedBytes = 0
 
   constructor (init: CausalBufferInit = {}) {
     this.#maxMessages = init.maxMessages ?? DEFAULT_BUFFER_MAX_MESSAGES
@@ -104,6 +122,8 @@ export class CausalBuffer {
     this.#maxPerAuthor = init.maxPerAuthor ?? DEFAULT_BUFFER_MAX_PER_AUTHOR
     this.#maxSeqGap = init.maxSeqGap ?? DEFAULT_MAX_SEQ_GAP
     this.#timeout = init.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS
+    this.#maxQuarantined = init.maxQuarantined ?? DEFAULT_QUARANTINE_MAX_MESSAGES
+    this.#maxQuarantinedBytes = init.maxQuarantinedBytes ?? DEFAULT_QUARANTINE_MAX_BYTES
     this.#frontier = new Map(init.frontier ?? [])
     for (const author of this.#frontier.keys()) this.#tags.add(author)
   }
@@ -113,7 +133,7 @@ export class CausalBuffer {
     return clockFrom(this.#frontier)
   }
 
-  /** Messages waiting. */
+  /** Messages waiting (not counting the quarantined). */
   get size (): number {
     return this.#arrivals.size
   }
@@ -121,6 +141,11 @@ export class CausalBuffer {
   /** Bytes of the messages waiting. */
   get bytes (): number {
     return this.#bytes
+  }
+
+  /** Quarantined messages and their bytes. */
+  get quarantined (): { messages: number, bytes: number } {
+    return { messages: this.#quarantine.size, bytes: this.#quarantinedBytes }
   }
 
   /** Authors known under a dependency tag (those released or waiting). */
@@ -160,12 +185,24 @@ export class CausalBuffer {
     return { status: 'buffered', deliverable: [] }
   }
 
-  /** Removes the messages whose deadline passed, with what each waited for. */
+  /**
+   * Quarantines the messages whose deadline passed, then forgets the oldest quarantined ones
+   * while the quarantine is over its bounds; returns both, with what each waited for.
+   */
   expire (now: number): Expired[] {
     const out: Expired[] = []
     for (const p of this.#arrivals) {
       if (p.deadline > now) break
       out.push({ envelope: p.env, reason: 'dependency-timeout', waitingFor: this.#waitingFor(p) })
+      this.#arrivals.delete(p)
+      this.#bytes -= p.env.bytes.length
+      p.quarantined = true
+      this.#quarantine.add(p)
+      this.#quarantinedBytes += p.env.bytes.length
+    }
+    for (const p of this.#quarantine) {
+      if (this.#quarantine.size <= this.#maxQuarantined && this.#quarantinedBytes <= this.#maxQuarantinedBytes) break
+      out.push({ envelope: p.env, reason: 'quarantine-full', waitingFor: this.#waitingFor(p) })
       this.#remove(p)
     }
     return out
@@ -196,16 +233,20 @@ export class CausalBuffer {
     return { dropped, deliverable: this.#release(...this.#unblockedBy(author)) }
   }
 
-  /** What to fetch so that every waiting message can be released. */
+  /** What to fetch so that every waiting message can be released (the quarantined are not repaired). */
   missing (): Missing {
     const upTo = new Map<AuthorId, number>()
     const unknown = new Map<AuthorTag, number>()
     for (const [author, byseq] of this.#pending) {
-      for (const seq of byseq.keys()) upTo.set(author, Math.max(upTo.get(author) ?? 0, seq - 1))
+      for (const [seq, p] of byseq) if (p.quarantined !== true) upTo.set(author, Math.max(upTo.get(author) ?? 0, seq - 1))
     }
     for (const [tag, waiters] of this.#waiting) {
       let need = 0
-      for (const p of waiters) for (const dep of p.env.context.deps) if (dep.tag === tag) need = Math.max(need, dep.seq)
+      for (const p of waiters) {
+        if (p.quarantined === true) continue
+        for (const dep of p.env.context.deps) if (dep.tag === tag) need = Math.max(need, dep.seq)
+      }
+      if (need === 0) continue
       const authors = this.#tags.resolve(tag)
       if (authors.length === 0) unknown.set(tag, Math.max(unknown.get(tag) ?? 0, need))
       for (const author of authors) upTo.set(author, Math.max(upTo.get(author) ?? 0, need))
@@ -265,9 +306,19 @@ export class CausalBuffer {
     if (byseq?.get(p.env.seq) !== p) return
     byseq.delete(p.env.seq)
     if (byseq.size === 0) this.#pending.delete(p.env.author)
-    this.#arrivals.delete(p)
-    this.#bytes -= p.env.bytes.length
+    if (p.quarantined === true) {
+      this.#quarantine.delete(p)
+      this.#quarantinedBytes -= p.env.bytes.length
+    } else {
+      this.#arrivals.delete(p)
+      this.#bytes -= p.env.bytes.length
+    }
     this.#unpark(p)
+  }
+
+  /** True when `p` is held here (waiting or quarantined), not just offered. */
+  #holds (p: Pending): boolean {
+    return this.#pending.get(p.env.author)?.get(p.env.seq) === p
   }
 
   /** Files a blocked message under the dependency it waits for (a message waiting for its own predecessor is found through #pending). */
@@ -312,10 +363,10 @@ export class CausalBuffer {
       const p = stack.pop()!
       const blocker = this.#blocker(p)
       if (blocker !== null) {
-        if (this.#arrivals.has(p)) this.#park(p)
+        if (this.#holds(p)) this.#park(p)
         continue
       }
-      if (this.#arrivals.has(p)) this.#remove(p)
+      if (this.#holds(p)) this.#remove(p)
       else if (clockGet(this.#frontier, p.env.author) >= p.env.seq) continue
       this.#frontier.set(p.env.author, p.env.seq)
       out.push(p.env)

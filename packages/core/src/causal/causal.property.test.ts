@@ -67,9 +67,13 @@ function shuffle<T> (items: T[], rand: () => number): T[] {
   return out
 }
 
-/** Feeds `inbox` the world's messages shuffled, duplicated and with drops, then repairs through planSync. */
-function receiveAll (world: World, rand: () => number, dropRate: number): string[] {
-  const inbox = new Inbox()
+/**
+ * Feeds `inbox` the world's messages shuffled, duplicated and with drops, then repairs through
+ * planSync. With `quarantine`, everything still waiting after the feed first waits past its
+ * deadline (quarantined, the oldest forgotten past `quarantine.max`), as when repair comes late.
+ */
+function receiveAll (world: World, rand: () => number, dropRate: number, quarantine?: { max: number }): string[] {
+  const inbox = new Inbox({ maxQuarantined: quarantine?.max })
   const delivered: string[] = []
   const take = (env: Envelope, now: number): void => {
     for (const out of inbox.receive(env, now).deliverable) {
@@ -84,6 +88,13 @@ function receiveAll (world: World, rand: () => number, dropRate: number): string
     for (let c = 0; c < copies; c++) feed.push(env)
   }
   shuffle(feed, rand).forEach((env, i) => take(env, i))
+  if (quarantine !== undefined) {
+    const waited = inbox.buffered.messages
+    const out = inbox.expire(Number.MAX_SAFE_INTEGER)
+    expect(out.filter(e => e.reason === 'dependency-timeout')).toHaveLength(waited)
+    expect(inbox.quarantined.messages).toBe(Math.min(waited, quarantine.max))
+    expect(inbox.missing()).toEqual({ ranges: [], unknown: [] })
+  }
   // Repair: ask a peer holding everything for what we lack, as the mesh will.
   const full = new Map<string, number>()
   for (const env of world.all) full.set(env.author, Math.max(full.get(env.author) ?? 0, env.seq))
@@ -93,6 +104,7 @@ function receiveAll (world: World, rand: () => number, dropRate: number): string
     shuffle(wanted, rand).forEach(env => take(env, feed.length + round))
   }
   expect(inbox.buffered.messages).toBe(0)
+  expect(inbox.quarantined.messages).toBe(0)
   expect(inbox.missing()).toEqual({ ranges: [], unknown: [] })
   return delivered
 }
@@ -109,20 +121,23 @@ function checkOrder (world: World, anc: Map<string, Set<string>>, delivered: str
 }
 
 describe('causal delivery (property)', () => {
-  it('every receiver delivers every message once, in happened-before order', async () => {
+  it('every receiver delivers every message once, in happened-before order (also after quarantine)', async () => {
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 3, max: 8 }),
       fc.integer({ min: 10, max: 70 }),
       fc.integer({ min: 1, max: 1_000_000 }),
       fc.double({ min: 0.2, max: 0.8, noNaN: true }),
       fc.double({ min: 0, max: 0.4, noNaN: true }),
-      async (nAuthors, steps, seed, publishBias, dropRate) => {
+      fc.integer({ min: 1, max: 20 }),
+      async (nAuthors, steps, seed, publishBias, dropRate, maxQuarantined) => {
         const world = await simulate(nAuthors, steps, seed, publishBias)
         const anc = ancestors(world)
         const rand = prng(seed ^ 0x5eed)
         for (let receiver = 0; receiver < 2; receiver++) {
           checkOrder(world, anc, receiveAll(world, rand, dropRate))
         }
+        // a receiver whose repair came after the deadline: what waited was quarantined
+        checkOrder(world, anc, receiveAll(world, rand, dropRate, { max: maxQuarantined }))
         // Authors too, once they have received everything.
         for (const author of world.authors) {
           for (const env of shuffle(world.all, rand)) author.receive(env, 1e6)

@@ -49,6 +49,50 @@ describe('Inbox', () => {
     expect(inbox.released.get(alice.id)).toBe(2)
   })
 
+  it('a message that waited too long is quarantined: not repaired, a copy is a duplicate, delivered once its dependency comes', async () => {
+    const alice = new TestAuthor(15)
+    const bob = new TestAuthor(16)
+    const b1 = await bob.publish('b1')
+    alice.receive(b1)
+    const a1 = await alice.publish('a1 after b1')
+    const inbox = new Inbox({ dependencyTimeoutMs: 1_000 })
+    expect(inbox.receive(a1, 0).status).toBe('buffered')
+    expect(inbox.missing()).toEqual({ ranges: [], unknown: [{ tag: b1.authorTag, seq: 1 }] })
+    expect(inbox.expire(1_000)).toMatchObject([{ envelope: { id: a1.id }, reason: 'dependency-timeout', waitingFor: { tag: b1.authorTag, seq: 1 } }])
+    expect(inbox.buffered).toEqual({ messages: 0, bytes: 0 })
+    expect(inbox.quarantined).toEqual({ messages: 1, bytes: a1.bytes.length })
+    expect(inbox.missing()).toEqual({ ranges: [], unknown: [] })
+    expect(inbox.receive(a1, 1_500).status).toBe('duplicate')
+    expect(inbox.expire(1_000_000)).toEqual([])
+    expect(inbox.receive(b1, 2_000).deliverable).toEqual([b1, a1])
+    expect(inbox.quarantined).toEqual({ messages: 0, bytes: 0 })
+  })
+
+  it('a quarantine over its bound forgets its oldest, which is then taken again like a new message', async () => {
+    const bob = new TestAuthor(17)
+    const b1 = await bob.publish('b1')
+    const authors = [18, 19, 20].map(i => new TestAuthor(i))
+    const waiting = []
+    for (const a of authors) {
+      a.receive(b1)
+      waiting.push(await a.publish(`after b1 (${a.id.slice(0, 4)})`))
+    }
+    const inbox = new Inbox({ dependencyTimeoutMs: 1_000, maxQuarantined: 2 })
+    for (const [i, env] of waiting.entries()) expect(inbox.receive(env, i).status).toBe('buffered')
+    const out = inbox.expire(5_000)
+    expect(out.map(e => [e.envelope.id, e.reason])).toEqual([
+      [waiting[0]!.id, 'dependency-timeout'], [waiting[1]!.id, 'dependency-timeout'], [waiting[2]!.id, 'dependency-timeout'],
+      [waiting[0]!.id, 'quarantine-full']
+    ])
+    expect(inbox.quarantined.messages).toBe(2)
+    expect(inbox.hasSeen(waiting[0]!.id)).toBe(false)
+    expect(inbox.receive(waiting[1]!, 6_000).status).toBe('duplicate')
+    expect(inbox.receive(waiting[0]!, 6_000).status).toBe('buffered')
+    expect(inbox.receive(b1, 7_000).deliverable.map(e => e.id).sort()).toEqual([b1, ...waiting].map(e => e.id).sort())
+    expect(inbox.quarantined.messages).toBe(0)
+    expect(inbox.buffered.messages).toBe(0)
+  })
+
   it('skipTo moves both frontiers', async () => {
     const alice = new TestAuthor(14)
     for (let i = 0; i < 3; i++) await alice.publish(`a${i}`)

@@ -129,14 +129,25 @@ export class Inbox {
     return { messages: this.#buffer.size, bytes: this.#buffer.bytes }
   }
 
+  /** Messages that waited too long for a dependency, kept aside (`expire`), and their bytes. */
+  get quarantined (): { messages: number, bytes: number } {
+    return this.#buffer.quarantined
+  }
+
   /** What to fetch so that every waiting message can be released. */
   missing (): Missing {
     return this.#buffer.missing()
   }
 
-  /** Messages that waited too long for a dependency and left the buffer. */
+  /**
+   * Messages that waited too long for a dependency: quarantined (copies stay duplicates; released
+   * if the dependency comes), or forgotten to bound the quarantine (no longer seen: a copy is
+   * taken again, so that sync can still bring it).
+   */
   expire (now: number): Expired[] {
-    return this.#buffer.expire(now)
+    const out = this.#buffer.expire(now)
+    for (const e of out) if (e.reason === 'quarantine-full') this.#seen.delete(e.envelope.id)
+    return out
   }
 
   nextDeadline (): number | undefined {
