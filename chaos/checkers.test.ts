@@ -125,4 +125,20 @@ describe('chaos checkers', () => {
     del('a', 'A', 1)
     expect(check(h, eligible).convergence.max).toBe(500)
   })
+
+  it('latency and convergence of messages published in the warm-up are reported apart; the rest are measured', () => {
+    const { h, t, pub, del } = history()
+    pub('a', 'A', 1) // in the warm-up: delivered 3 s later
+    h.push({ t: t(), type: 'phase', phase: 'faults' })
+    h.push({ t: t() + 3_000, node: 'b', type: 'deliver', id: 'A1', sender: 'A', seq: 1, topic: 'x', redelivered: false })
+    pub('a', 'A', 2); del('b', 'A', 2)
+    const r = check(h, eligible)
+    expect(r.warmup.latency).toMatchObject({ count: 1 })
+    expect(r.warmup.latency.max).toBeGreaterThanOrEqual(3_000)
+    expect(r.latency.count).toBe(1)
+    expect(r.latency.max).toBeLessThan(100)
+    expect(r.convergence.max).toBeLessThan(100)
+    // without phases (the simulations) everything is measured
+    expect(check(h.filter(e => e.type !== 'phase'), eligible).latency.count).toBe(2)
+  })
 })

@@ -24,10 +24,16 @@ export interface CheckReport {
   causal: { violations: number, examples: string[] }
   /** Two ids with one (sender, seq); `split` when eligible nodes ended with different choices. */
   equivocation: { pairs: number, split: number }
-  /** deliver time − max(ack time, last heal touching the receiver or the sender), ms. */
+  /** deliver time − max(ack time, last heal touching the receiver or the sender), ms; messages published after the warm-up. */
   convergence: Quantiles
-  /** deliver time − publish invoke time, first deliveries at other nodes, ms. */
+  /** deliver time − publish invoke time, first deliveries at other nodes, ms; messages published after the warm-up. */
   latency: Quantiles
+  /**
+   * The same two for the messages published during the warm-up (the run's first 10 s, while the
+   * nodes' meshes form and their code warms up), reported apart and held to no threshold. A
+   * history without phases (the in-process simulations) has no warm-up.
+   */
+  warmup: { latency: Quantiles, convergence: Quantiles }
   /** Committed messages not yet delivered at eligible nodes, sampled each second. */
   unseen: { max: number, final: number, zeroAfterHealMs: number | undefined }
   resources: { maxRssMb: number, maxFds: number, maxBuffered: number, maxBufferedBytes: number }
@@ -65,6 +71,7 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
   const heals: Array<{ t: number, targets: string[] }> = []
   const bySenderSeq = new Map<string, Set<string>>() // sender/seq -> ids
   let healAt: number | undefined
+  let faultsAt: number | undefined
   let maxRss = 0
   let maxFds = 0
   let maxBuffered = 0
@@ -125,6 +132,7 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
         break
       case 'phase':
         if (e.phase === 'heal' && healAt === undefined) healAt = e.t
+        if (e.phase === 'faults' && faultsAt === undefined) faultsAt = e.t
         break
       case 'sample':
         maxRss = Math.max(maxRss, e.rssMb ?? 0)
@@ -245,6 +253,8 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
   // convergence and latency
   const conv: number[] = []
   const lat: number[] = []
+  const warmConv: number[] = []
+  const warmLat: number[] = []
   for (const [node, ds] of deliveries) {
     const seen = new Set<string>()
     for (const d of ds) {
@@ -253,10 +263,11 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
       const ok = l1.get(d.id)
       if (ok === undefined || ok.node === node) continue
       const inv = invokes.get(ok.key)
-      if (inv !== undefined) lat.push(d.t - inv.t)
+      const warm = faultsAt !== undefined && (inv?.t ?? ok.t) < faultsAt
+      if (inv !== undefined) (warm ? warmLat : lat).push(d.t - inv.t)
       const acked = ackAt.get(d.id) ?? ok.t
       const heal = heals.filter(h => h.t <= d.t && (h.targets.includes(node) || h.targets.includes(ok.node) || h.targets.includes('*'))).reduce((m, h) => Math.max(m, h.t), 0)
-      conv.push(Math.max(0, d.t - Math.max(acked, heal)))
+      ;(warm ? warmConv : conv).push(Math.max(0, d.t - Math.max(acked, heal)))
     }
   }
 
@@ -313,6 +324,7 @@ export function check (history: HistoryEvent[], options: CheckOptions): CheckRep
     equivocation: { pairs, split },
     convergence: quantiles(conv),
     latency: quantiles(lat),
+    warmup: { latency: quantiles(warmLat), convergence: quantiles(warmConv) },
     unseen: { max: maxUnseen, final: finalUnseen, zeroAfterHealMs: zeroAfterHeal },
     resources: { maxRssMb: maxRss, maxFds, maxBuffered, maxBufferedBytes },
     ok: lostTotal === 0 && unexpected.length === 0 && dupBad.length === 0 && regress + skip === 0 && causal === 0 && split === 0

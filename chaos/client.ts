@@ -19,6 +19,12 @@ export interface ClientConfig {
   topics: string[]
   /** Messages per second this client publishes (0: none). */
   rate: number
+  /**
+   * Publishing waits for the controller's `go`: at the cluster's first start no client publishes
+   * before every node is up and subscribed, so the run measures delivery, not the boot of the
+   * nodes still starting (on a slow machine their first seconds are a catch-up). Restarts publish at once.
+   */
+  hold?: boolean
   /** Seed for payload sizes and topic choice; a restart passes another one. */
   seed: number
   /** Payload sizes: min..max bytes, and `bigEvery` messages one of `big` bytes. */
@@ -106,19 +112,24 @@ const publishOne = (): void => {
     void acked.then(o => { if (o.acked) emit({ node: config.node, type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L2' }) })
   }, (err: Error) => { emit({ node: config.node, type: 'publish-fail', key, error: `${err.name}: ${err.message}` }) })
 }
-let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
+let publishing: ReturnType<typeof setInterval> | undefined
+let drained = false
+const go = (): void => { if (config.rate > 0 && publishing === undefined && !drained) publishing = setInterval(publishOne, 1000 / config.rate) }
+if (config.hold !== true) go()
 setInterval(() => {
   const buffered = topics.reduce((s, t) => s + t.buffered.messages, 0)
   const bufferedBytes = topics.reduce((s, t) => s + t.buffered.bytes, 0)
   emit({ node: config.node, type: 'sample', buffered, bufferedBytes })
 }, 5_000)
 
-// commands from the controller on stdin: `burst` publishes BURST at once (an offline node's
-// backlog), `drain` stops publishing; SIGTERM stops the client
+// commands from the controller on stdin: `go` starts publishing (see `hold`), `burst` publishes
+// BURST at once (an offline node's backlog), `drain` stops publishing; SIGTERM stops the client
 const BURST = 100
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'go') go()
   if (line === 'burst') for (let i = 0; i < BURST; i++) publishOne()
   if (line === 'drain') {
+    drained = true
     clearInterval(publishing)
     publishing = undefined
   }

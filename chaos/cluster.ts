@@ -83,6 +83,9 @@ export interface ClusterInit {
   seed: number
 }
 
+/** How long the first start may take until every client and tab is up and subscribed. */
+const START_TIMEOUT_MS = 120_000
+
 /** Default size of a client's own disk (ClusterInit.smallDisks): enough for the short and long tiers of C7. */
 export const SMALL_DISK_BYTES = 64 * 1024 * 1024
 
@@ -101,6 +104,8 @@ export class Cluster {
   readonly #out: WriteStream
   readonly #logs: string
   #publishing = true
+  /** Set once every node of the first start is up: until then clients and tabs hold their publishing. */
+  #started = false
   #sampler: ReturnType<typeof setInterval> | undefined
   #browser: Browser | undefined
   /** Tabs switched offline by isolate. */
@@ -153,6 +158,15 @@ export class Cluster {
     for (const c of this.clientNames) this.#startClient(c)
     if (this.browserNames.length > 0) await this.#startBrowsers()
     this.#sampler = setInterval(() => { this.#sample() }, 5_000)
+    // nobody publishes until every client and tab is up and subscribed (ClientConfig.hold)
+    const subscribed = (name: string): number => this.history.filter(e => e.type === 'subscribe' && 'node' in e && e.node === name).length
+    const deadline = Date.now() + START_TIMEOUT_MS
+    while (!this.subscriberNames.every(n => subscribed(n) >= this.#init.topics.length)) {
+      if (Date.now() > deadline) throw new Error(`chaos: not every node was up within ${START_TIMEOUT_MS / 1000} s: ${this.subscriberNames.filter(n => subscribed(n) < this.#init.topics.length).join(', ')}`)
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    this.#started = true
+    for (const n of this.subscriberNames) this.#tell(n, 'go')
   }
 
   async #link (from: string, to: string, ws = false): Promise<string> {
@@ -199,6 +213,7 @@ export class Cluster {
         bootstrap,
         topics: this.#init.topics,
         rate: this.#publishing ? this.#init.rate / this.#init.clients : 0,
+        hold: !this.#started,
         seed: this.#init.seed * 1000 + Number(name.slice(1)) * 10 + p.starts,
         payload: this.#init.payload,
         ...(this.#init.retainCount === undefined ? {} : { retainCount: this.#init.retainCount }),
@@ -234,7 +249,7 @@ export class Cluster {
     for (const name of this.browserNames) {
       const p = this.procs.get(name)!
       const bootstrap = await Promise.all(this.relaysOf(name).map(r => this.#link(name, r, true)))
-      const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)), retainCount: this.#init.retainCount }
+      const config = { node: name, network: NETWORK, bootstrap, topics: this.#init.topics, rate: this.#init.rate / this.#init.clients, seed: this.#init.seed * 1000 + 900 + Number(name.slice(1)), retainCount: this.#init.retainCount, hold: !this.#started }
       const context = await this.#browser.newContext()
       if (p.pageClock === true) await context.clock.install()
       await context.exposeBinding('weftChaosEmit', (_source, e: HistoryEvent) => { this.record(e) })
@@ -396,7 +411,7 @@ export class Cluster {
     this.#tell(name, 'burst')
   }
 
-  #tell (name: string, command: 'drain' | 'burst' | 'offline' | 'online'): void {
+  #tell (name: string, command: 'go' | 'drain' | 'burst' | 'offline' | 'online'): void {
     const p = this.procs.get(name)
     if (p?.page !== undefined) {
       void p.page.evaluate((c) => { (globalThis as unknown as { chaosPage?: Record<string, () => void> }).chaosPage?.[c]?.() }, command).catch(() => undefined)

@@ -172,7 +172,8 @@ for (const seed of seeds) {
     const faults = Object.entries(o.faults).map(([f, n]) => `${f} x${n}`).join(', ') || 'none'
     console.log(`  ${o.failures.length === 0 ? 'PASS' : 'FAIL'} in ${o.seconds} s (faults: ${faults}): ${r.l1} committed, ${r.l2} acked by a peer, ${r.recovered} recovered, ${r.failed} failed; ` +
       `lost ${r.lost.total}, unexpected ${r.unexpected.total}, duplicates ${r.duplicated.violations} (+${r.duplicated.allowed} flagged redeliveries), FIFO ${r.fifo.regress + r.fifo.skip}, causal ${r.causal.violations}; ` +
-      `delivery p50/p99/max ${r.latency.p50}/${r.latency.p99}/${r.latency.max} ms, convergence p50/p99/max ${r.convergence.p50}/${r.convergence.p99}/${r.convergence.max} ms, ` +
+      `delivery p50/p99/max ${r.latency.p50}/${r.latency.p99}/${r.latency.max} ms, convergence p50/p99/max ${r.convergence.p50}/${r.convergence.p99}/${r.convergence.max} ms ` +
+      `(warm-up: delivery p99 ${r.warmup.latency.p99} ms, convergence p99 ${r.warmup.convergence.p99} ms, ${r.warmup.latency.count} deliveries), ` +
       `drained ${o.drainedMs ?? '–'} ms after heal, unseen 0 ${r.unseen.zeroAfterHealMs ?? '–'} ms after it; peak RSS ${r.resources.maxRssMb} MB, fds ${r.resources.maxFds}, causal buffer ${r.resources.maxBuffered}`)
     if (o.measured !== undefined) console.log(`  measured: ${JSON.stringify(o.measured)}`)
     for (const f of o.failures) console.log(`  ✗ ${f}`)

@@ -5,7 +5,8 @@ import { createBrowserPeer } from '@weft/mesh/browser'
 import type { TopicHandle } from '@weft/mesh'
 import type { Connection } from '@libp2p/interface'
 
-interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number, retainCount?: number }
+/** As chaos/client.ts's ClientConfig; with `hold`, publishing waits for `chaosPage.go()`. */
+interface PageConfig { node: string, network: string, bootstrap: string[], topics: string[], rate: number, seed: number, retainCount?: number, hold?: boolean }
 declare function weftChaosEmit (event: Record<string, unknown>): Promise<void>
 
 const BURST = 100
@@ -71,7 +72,10 @@ const publishOne = (): void => {
     void acked.then(o => { if (o.acked) emit({ type: 'publish-ok', key, id, sender: peer.me, seq, topic: topic.name, level: 'L2' }) })
   }, (err: Error) => { emit({ type: 'publish-fail', key, error: `${err.name}: ${err.message}` }) })
 }
-let publishing = config.rate > 0 ? setInterval(publishOne, 1000 / config.rate) : undefined
+let publishing: ReturnType<typeof setInterval> | undefined
+let drained = false
+const go = (): void => { if (config.rate > 0 && publishing === undefined && !drained) publishing = setInterval(publishOne, 1000 / config.rate) }
+if (config.hold !== true) go()
 let storageMb: number | undefined
 setInterval(() => {
   void navigator.storage.estimate().then(e => { storageMb = e.usage === undefined ? undefined : Math.round(e.usage / 104_857.6) / 10 }, () => undefined)
@@ -95,7 +99,8 @@ setInterval(() => {
 Object.assign(globalThis, {
   chaosPage: {
     burst: () => { for (let i = 0; i < BURST; i++) publishOne() },
-    drain: () => { clearInterval(publishing); publishing = undefined },
+    go,
+    drain: () => { drained = true; clearInterval(publishing); publishing = undefined },
     // Cluster.isolate: the proxies cut the tab's WebSockets, but a direct WebRTC link to another
     // tab does not pass through them; going offline closes it too and dials nothing
     offline: () => { void peer.setOffline(true) },
