@@ -106,7 +106,8 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   const started = Date.now()
   const dir = join(runDir, `${s.id}-seed${seed}`)
   const rand = prng(seed)
-  const cluster = new Cluster({ dir, relays: s.relays, clients: s.clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, retainCount: s.retainCount, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskBytes, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
+  const clients = long ? s.clients : s.shortClients ?? s.clients
+  const cluster = new Cluster({ dir, relays: s.relays, clients, browsers: s.browsers, clocks: s.clocks, pageClocks: s.pageClocks, relayFlags: s.relayFlags, retainCount: s.retainCount, smallDisks: s.smallDisks, smallDiskBytes: s.smallDiskBytes, topics: TOPICS, rate: s.rate ?? RATE, payload: PAYLOAD, seed })
   let drainedMs: number | undefined
   try {
     await cluster.start()
@@ -151,7 +152,7 @@ async function runOne (s: Scenario, seed: number): Promise<Outcome> {
   if (failures.length === 0 && !keep) {
     rmSync(join(dir, 'history.jsonl'), { force: true })
     rmSync(join(dir, 'logs'), { recursive: true, force: true })
-    for (let i = 1; i <= s.relays + s.clients; i++) for (const p of [`r${i}`, `n${i}`]) rmSync(join(dir, p), { recursive: true, force: true })
+    for (let i = 1; i <= s.relays + clients; i++) for (const p of [`r${i}`, `n${i}`]) rmSync(join(dir, p), { recursive: true, force: true })
   }
   return outcome
 }
