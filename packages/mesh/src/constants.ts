@@ -49,8 +49,14 @@ export const MAX_UNASKED_FRAMES = 4
 export const WANT_RATE_PER_S = 50
 export const WANT_BURST = 100
 
-/** Frontier updates (custody acks) are sent at most this often per peer. */
+/** A custody ack for a peer's own messages goes to it this soon (its publish window waits on it), gathering what comes meanwhile. */
 export const HAVE_DEBOUNCE_MS = 2
+/**
+ * Other frontier news (messages of other authors stored here) waits up to this long, gathered
+ * into one Have per peer: at low rates one Have per stored message per peer was most of the
+ * sync frames. A peer that missed a message by gossip pulls it PULL_GRACE_MS after the Have.
+ */
+export const HAVE_LAZY_MS = 100
 
 /**
  * While stored messages wait undelivered on what they depend on (a corrupt record, a message a

@@ -9,7 +9,7 @@ import { DEFAULT_DEPENDENCY_TIMEOUT_MS, MalformedEnvelopeError, VerifiedBatches,
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FRAME_BYTES, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
+  BATCH_FRAME_BYTES, BATCH_FRAME_MESSAGES, DEFAULT_WINDOW, HAVE_DEBOUNCE_MS, HAVE_LAZY_MS, MAX_DETACHED_WANTS, MAX_DAMAGED_PER_TOPIC, MAX_FRAME_BYTES, MAX_FORK_READS, MAX_FRONTIER_AUTHORS, MAX_PROOFS_PER_FRAME, MAX_RATE_BUCKETS, MAX_REPLY_BYTES, MAX_UNASKED_FRAMES, MAX_UNSTORED, MAX_WANT_MESSAGES,
   OUTBOX_TICK_MS, PRUNE_INTERVAL_MS, PULL_GRACE_MS, REPAIR_ASK_PEERS, RESERVED_TOPIC_PREFIX, SYNC_PROTOCOL, WANT_TIMEOUT_MS
 } from './constants.ts'
 import { MisconfiguredNodeError, PeerStoppedError, ProtocolError, ReservedTopicError } from './errors.ts'
@@ -789,15 +789,19 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
         s.pendingHave.set(topic, pending)
       }
       for (const [a, seq] of list) pending.set(a, Math.max(seq, pending.get(a) ?? 0))
-      if (s.haveTimer === undefined) {
-        s.haveTimer = setTimeout(() => {
-          s.haveTimer = undefined
-          const topics = [...s.pendingHave].map(([t, m]) => frontier(t, m, new Map(), false))
-          s.pendingHave.clear()
-          this.stats.havesSent++
-          void s.send({ have: { topics } })
-        }, HAVE_DEBOUNCE_MS)
-      }
+      // the peer's own messages: a custody ack, at once; anything else can wait to be gathered
+      const ms = list.some(([a]) => a === s.remote) ? HAVE_DEBOUNCE_MS : HAVE_LAZY_MS
+      const at = monotonic() + ms
+      if (s.haveTimer !== undefined && s.haveAt <= at) continue
+      clearTimeout(s.haveTimer)
+      s.haveAt = at
+      s.haveTimer = setTimeout(() => {
+        s.haveTimer = undefined
+        const topics = [...s.pendingHave].map(([t, m]) => frontier(t, m, new Map(), false))
+        s.pendingHave.clear()
+        this.stats.havesSent++
+        void s.send({ have: { topics } })
+      }, ms)
     }
   }
 

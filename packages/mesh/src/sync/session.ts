@@ -43,6 +43,8 @@ export class Session {
   /** Frontier entries changed since the last Have, per topic. */
   readonly pendingHave = new Map<string, Map<string, number>>()
   haveTimer: ReturnType<typeof setTimeout> | undefined
+  /** When the pending Have goes out (monotonic ms). */
+  haveAt = 0
   /** Per topic, a pull waiting out PULL_GRACE_MS after a Have. */
   readonly pullTimers = new Map<string, ReturnType<typeof setTimeout>>()
   #tokens = WANT_BURST
