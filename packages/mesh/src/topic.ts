@@ -818,9 +818,8 @@ export class Topic {
     if (asking < REPAIR_ASK_PEERS) this.#ctx.want(session, this.name, ranges)
   }
 
-  /** Pulls from every session, those that hold the most of what is missing first. */
-  pullAll (): void {
-    const missing = this.#inbox.missing().ranges
+  /** Pulls from every session, those that hold the most of what is missing (`missing`, when the caller has it) first. */
+  pullAll (missing: readonly SeqRange[] = this.#inbox.missing().ranges): void {
     const covers = (s: Session): number => {
       const held = s.topics.get(this.name)?.held
       return held === undefined ? -1 : missing.filter(r => (held.get(r.author) ?? 0) >= r.from).length
@@ -854,7 +853,7 @@ export class Topic {
     const missing = this.#inbox.missing()
     if (missing.ranges.length > 0 || missing.unknown.length > 0) {
       this.#ctx.emit('dependency:missing', { topic: this.name, ranges: missing.ranges })
-      this.pullAll()
+      this.pullAll(missing.ranges)
     }
     if (this.#inbox.buffered.messages > 0) this.#scheduleRepair()
   }
