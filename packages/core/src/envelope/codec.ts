@@ -6,14 +6,16 @@
 import { MaxLengthError } from 'protons-runtime'
 import {
   AUTHOR_TAG_BYTES, DEFAULT_MAX_DEPS, DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, MAX_CONTENT_TYPE_BYTES,
-  MAX_BATCH_DEPTH, MAX_NETWORK_BYTES, MAX_SEQ, MAX_TOPIC_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, WIRE_VERSION
+  MAX_BATCH_DEPTH, MAX_NETWORK_BYTES, MAX_SEQ, MAX_TOPIC_BYTES, PUBLIC_KEY_BYTES, WIRE_VERSION
 } from '../constants.ts'
 import {
   AuthorMismatchError, InvalidArgumentError, MalformedEnvelopeError, OversizeEnvelopeError, SeqOutOfRangeError,
   TooManyDepsError, UnsupportedVersionError
 } from '../errors.ts'
-import { equalBytes, fromHex, toHex, utf8 } from '../util/bytes.ts'
-import { Body, Envelope as EnvelopePb } from './pb/envelope.ts'
+import { fromHex, toHex, utf8 } from '../util/bytes.ts'
+import { Body } from './pb/envelope.ts'
+import { decodeOuter, encodeOuter } from './outer.ts'
+import type { OuterFields } from './outer.ts'
 import { checkBodyWireTypes } from './wire-types.ts'
 import type { CausalContext, DepRef, EnvelopeInput, EnvelopeLimits } from './envelope.ts'
 
@@ -102,13 +104,10 @@ export function encodeBody (input: EnvelopeInput, authorKey: Uint8Array, limits:
 
 /** Frames a body and its signature (and, for a batch-signed body, its place in the batch) as an Envelope. */
 export function encodeEnvelope (body: Uint8Array, signature: Uint8Array, batch?: BatchPosition): Uint8Array {
-  return EnvelopePb.encode({
-    body: Uint8Array.from(body),
-    signature: Uint8Array.from(signature),
-    batchPath: Uint8Array.from(batch?.path ?? []),
-    batchIndex: batch?.index ?? 0
-  })
+  return encodeOuter(body, signature, batch?.path ?? NO_PATH, batch?.index ?? 0)
 }
+
+const NO_PATH = new Uint8Array(0)
 
 /** Decodes and validates an envelope from untrusted bytes. Throws only the typed errors of errors.ts. */
 export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}): DecodedEnvelope {
@@ -116,19 +115,9 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
   if (bytes.length > l.maxEnvelopeBytes) {
     throw new OversizeEnvelopeError(`envelope has ${bytes.length} bytes, the limit is ${l.maxEnvelopeBytes}`)
   }
-  let outer: EnvelopePb
-  try {
-    outer = EnvelopePb.decode(bytes)
-  } catch (err) {
-    throw new MalformedEnvelopeError('envelope is not valid protobuf', { cause: err })
-  }
-  if (outer.body.length === 0) throw new MalformedEnvelopeError('envelope has no body')
-  if (outer.signature.length !== SIGNATURE_BYTES) throw new MalformedEnvelopeError('signature must have 64 bytes')
-  const batch = decodeBatchPosition(outer)
   // One framing per (body, signature, batch): the id (hash of the bytes) then names one message, not one of many encodings.
-  if (!equalBytes(encodeEnvelope(outer.body, outer.signature, batch), bytes)) {
-    throw new MalformedEnvelopeError('envelope framing is not canonical (field order, duplicates or unknown fields)')
-  }
+  const outer = decodeOuter(bytes)
+  const batch = decodeBatchPosition(outer)
   checkBodyWireTypes(outer.body)
   let body: Body
   try {
@@ -168,7 +157,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = {}):
   }
 }
 
-function decodeBatchPosition (outer: EnvelopePb): BatchPosition | undefined {
+function decodeBatchPosition (outer: OuterFields): BatchPosition | undefined {
   const path = outer.batchPath
   if (path.length === 0) {
     if (outer.batchIndex !== 0) throw new MalformedEnvelopeError('batch index without a batch path')
@@ -215,6 +204,7 @@ function checkText (
   ErrorClass: new (message: string) => Error
 ): void {
   if (required && text.length === 0) throw new ErrorClass(`${what} is empty`)
+  if (text.length * 3 <= maxBytes) return // a UTF-16 code unit takes at most 3 bytes in UTF-8
   const size = utf8(text).length
   if (size > maxBytes) throw new ErrorClass(`${what} has ${size} bytes, the limit is ${maxBytes}`)
 }
