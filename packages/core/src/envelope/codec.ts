@@ -75,8 +75,9 @@ export function encodeBody (input: EnvelopeInput, authorKey: Uint8Array, limits:
   const tags = new Uint8Array(deps.length * AUTHOR_TAG_BYTES)
   const seen = new Set<string>()
   deps.forEach((dep, i) => {
-    if (seen.has(dep.tag)) throw new InvalidArgumentError(`dependency tag ${dep.tag} listed twice`)
-    seen.add(dep.tag)
+    const lower = dep.tag.toLowerCase() // a tag in two cases is one author
+    if (seen.has(lower)) throw new InvalidArgumentError(`dependency tag ${dep.tag} listed twice`)
+    seen.add(lower)
     let tag: Uint8Array
     try {
       tag = fromHex(dep.tag)

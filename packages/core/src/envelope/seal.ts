@@ -1,7 +1,7 @@
 /**
  * Signing and opening envelopes: the only place the core meets cryptography.
  */
-import { DEFAULT_MAX_ENVELOPE_BYTES, MAX_BATCH_DEPTH, SIGNING_PREFIX } from '../constants.ts'
+import { DEFAULT_MAX_ENVELOPE_BYTES, MAX_BATCH_DEPTH, SIGNING_PREFIX, WIRE_VERSION } from '../constants.ts'
 import { AuthorMismatchError, BadSignatureError, WrongNetworkError, WrongTopicError } from '../errors.ts'
 import { authorIdFromKey, tagOfKey } from '../util/author.ts'
 import type { AuthorId } from '../util/author.ts'
@@ -9,6 +9,8 @@ import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.ts'
 import { batchRoot, batchSigningBytes, buildBatch } from './batch.ts'
 import type { VerifiedBatches } from './batch.ts'
 import { decodeEnvelope, encodeBody, encodeEnvelope } from './codec.ts'
+import { decodeOuter } from './outer.ts'
+import { fieldView } from './wire-types.ts'
 import type { BatchPosition, DecodedEnvelope } from './codec.ts'
 import type { CryptoSuite, Signer } from '../crypto/crypto.ts'
 import type { Envelope, EnvelopeInput, EnvelopeLimits } from './envelope.ts'
@@ -30,14 +32,38 @@ export async function sealEnvelope (
   input: EnvelopeInput, signer: Signer, crypto: CryptoSuite, limits?: EnvelopeLimits
 ): Promise<Envelope> {
   const body = encodeBody(input, signer.publicKey, limits)
-  return frame(body, await signer.sign(signingBytes(body)), undefined, crypto, limits)
+  return frame(input, body, await signer.sign(signingBytes(body)), undefined, crypto)
 }
 
-/** The Envelope of a body its author just signed (alone, or in a batch at `batch`). */
-function frame (body: Uint8Array, signature: Uint8Array, batch: BatchPosition | undefined, crypto: CryptoSuite, limits?: EnvelopeLimits): Envelope {
+/**
+ * The Envelope of a body its author just encoded from `input` (encodeBody checked every field)
+ * and signed, alone or in a batch at `batch`. Its fields are the input's and views into the
+ * new bytes: the body is not decoded again (the codec's round-trip property test holds
+ * encodeBody and decodeEnvelope to each other).
+ */
+function frame (input: EnvelopeInput, body: Uint8Array, signature: Uint8Array, batch: BatchPosition | undefined, crypto: CryptoSuite): Envelope {
   const bytes = encodeEnvelope(body, signature, batch)
-  return toEnvelope(decodeEnvelope(bytes, limits), bytes, envelopeId(bytes, crypto))
+  const outer = decodeOuter(bytes)
+  const decoded: DecodedEnvelope = {
+    body: outer.body,
+    signature: outer.signature,
+    batch: batch === undefined ? undefined : { path: outer.batchPath, index: outer.batchIndex },
+    version: WIRE_VERSION,
+    network: input.network,
+    topic: input.topic,
+    authorKey: fieldView(outer.body, BODY_AUTHOR_FIELD),
+    seq: input.seq,
+    time: input.time,
+    context: { full: input.context.full, deps: input.context.deps.map(d => ({ tag: d.tag.toLowerCase(), seq: d.seq })) },
+    payload: fieldView(outer.body, BODY_PAYLOAD_FIELD),
+    contentType: input.contentType ?? ''
+  }
+  return toEnvelope(decoded, bytes, envelopeId(bytes, crypto))
 }
+
+/** Body field numbers (pb/envelope.proto). */
+const BODY_AUTHOR_FIELD = 4
+const BODY_PAYLOAD_FIELD = 10
 
 /**
  * Encodes and signs a publish batch, in order: up to 16 messages share one batch
@@ -58,7 +84,7 @@ export async function sealBatch (
     const bodies = group.map(input => encodeBody(input, signer.publicKey, limits))
     const { root, paths } = buildBatch(bodies, crypto)
     const signature = await signer.sign(batchSigningBytes(root))
-    for (const [index, body] of bodies.entries()) out.push(frame(body, signature, { path: paths[index]!, index }, crypto, limits))
+    for (const [index, body] of bodies.entries()) out.push(frame(group[index]!, body, signature, { path: paths[index]!, index }, crypto))
   }
   return out
 }

@@ -19,6 +19,25 @@ const BODY_WIRE_TYPES: ReadonlyMap<number, number> = new Map([
 ])
 
 export function checkBodyWireTypes (bytes: Uint8Array): void {
+  walkFields(bytes, (field, wire) => {
+    const expected = BODY_WIRE_TYPES.get(field)
+    if (expected !== undefined && wire !== expected) throw new MalformedEnvelopeError(`body: field ${field} has wire type ${wire}, not ${expected}`)
+  })
+}
+
+/**
+ * The contents of length-delimited field `field` of a well-formed body, as a view (its last
+ * occurrence, as a decoder keeps), or an empty view if absent. For bodies this code just
+ * encoded: it finds the payload and author without decoding the rest.
+ */
+export function fieldView (bytes: Uint8Array, field: number): Uint8Array {
+  let view = bytes.subarray(0, 0)
+  walkFields(bytes, (f, wire, start, end) => { if (f === field && wire === LEN) view = bytes.subarray(start, end) })
+  return view
+}
+
+/** Calls `visit` for each field in order with its number, wire type and (for LEN) content bounds. Throws MalformedEnvelopeError on bad framing. */
+function walkFields (bytes: Uint8Array, visit: (field: number, wire: number, start: number, end: number) => void): void {
   let pos = 0
   const varint = (): number => {
     let value = 0
@@ -37,16 +56,17 @@ export function checkBodyWireTypes (bytes: Uint8Array): void {
     const field = Math.floor(tag / 8)
     const wire = tag % 8
     if (field === 0) throw new MalformedEnvelopeError('body: field number 0')
-    const expected = BODY_WIRE_TYPES.get(field)
-    if (expected !== undefined && wire !== expected) throw new MalformedEnvelopeError(`body: field ${field} has wire type ${wire}, not ${expected}`)
+    let start = pos
     if (wire === VARINT) varint()
     else if (wire === I64) pos += 8
     else if (wire === I32) pos += 4
     else if (wire === LEN) {
       const length = varint() // read first: `pos += varint()` would add to the old pos
+      start = pos
       pos += length
     }
     else throw new MalformedEnvelopeError(`body: wire type ${wire} (groups are not protobuf 3)`)
     if (pos > bytes.length) throw new MalformedEnvelopeError(`body: field ${field} runs past the end`)
+    visit(field, wire, start, pos)
   }
 }
