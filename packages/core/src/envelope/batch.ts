@@ -21,7 +21,6 @@ const HASH_BYTES = 32
 const PREFIX = utf8(BATCH_SIGNING_PREFIX)
 const EMPTY = new Uint8Array(HASH_BYTES)
 const LEAF = Uint8Array.of(0)
-const INNER = Uint8Array.of(1)
 
 /** The bytes an author signs for a batch: the domain prefix, then the root. */
 export function batchSigningBytes (root: Uint8Array): Uint8Array {
@@ -42,8 +41,14 @@ function leafHash (body: Uint8Array, crypto: CryptoSuite): Uint8Array {
   return crypto.sha256(concatBytes(LEAF, body))
 }
 
+/** 0x01 ‖ left ‖ right, rewritten for each inner hash (sha256 is synchronous and keeps nothing): no allocation per node. */
+const innerInput = new Uint8Array(1 + 2 * HASH_BYTES)
+innerInput[0] = 1
+
 function innerHash (left: Uint8Array, right: Uint8Array, crypto: CryptoSuite): Uint8Array {
-  return crypto.sha256(concatBytes(INNER, left, right))
+  innerInput.set(left, 1)
+  innerInput.set(right, 1 + HASH_BYTES)
+  return crypto.sha256(innerInput)
 }
 
 /** The tree over 2 to 2^MAX_BATCH_DEPTH bodies: its root, and each body's path (index = position). */
