@@ -75,4 +75,32 @@ describe('row 35: a connection reset at a relay-style data limit in the middle o
     expect(proxy.forwarded).toBeLessThan(envelopeBytes + proxy.limitResets * (64 * 1_130 + 16 * 1024))
     console.log(`row 35: 2,000 × 1 KiB through a link reset at ${LIMIT} bytes: ${proxy.limitResets} resets, ${proxy.forwarded} bytes carried, caught up in ${ms} ms`)
   }, 150_000)
+
+  it('asks for fewer messages per want after connections end before a frame crossed: 40 × 60 KiB arrive although a default frame (16 of them, ~1 MB) never fits', async () => {
+    const holder = await peer({})
+    const t = await holder.topic('limit')
+    const payload = new Uint8Array(60 * 1024).fill(0x35)
+    for (let i = 0; i < 40; i++) await t.publish(payload)
+    const port = Number(holder.libp2p.getMultiaddrs()[0]!.toString().split('/tcp/')[1]!.split('/')[0])
+    proxy = new LinkProxy('relay-limit', port)
+    proxy.dataLimit = LIMIT
+    await proxy.listen()
+    const through = `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${holder.libp2p.peerId.toString()}`
+    const late = await peer({ bootstrap: [through], listen: [] })
+    const seqs: number[] = []
+    let flagged = 0
+    ;(await late.topic('limit')).subscribe(m => {
+      seqs.push(m.seq)
+      if (m.redelivered) flagged++
+    })
+    const start = Date.now()
+    await until(() => seqs.length >= 40, 120_000, '40 large messages through a link reset every 128 KiB')
+    const ms = Date.now() - start
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(flagged).toBe(0)
+    // a connection carries at most two such messages: every one of them came over a new connection
+    expect(proxy.limitResets).toBeGreaterThanOrEqual(20)
+    console.log(`row 35: 40 × 60 KiB through a link reset at ${LIMIT} bytes: ${proxy.limitResets} resets, ${proxy.forwarded} bytes carried, caught up in ${ms} ms`)
+  }, 150_000)
 })

@@ -20,6 +20,7 @@ import { HEAD_BYTES, fromEntries, frontier } from './sync/frontier.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { checkRetention } from './retention.ts'
 import { Session } from './sync/session.ts'
+import { WantCaps } from './sync/want-cap.ts'
 import { unpackGossip } from './bundle.ts'
 import { scoreTopic } from './gossip.ts'
 import { Topic } from './topic.ts'
@@ -169,6 +170,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
   readonly #init: PeerInit
   readonly #crypto: CryptoSuite
   readonly #verifiedBatches = new VerifiedBatches()
+  /** Per remote peer, how many messages a want asks of it: lowered when its connections end before a frame could cross (row 35). */
+  readonly #wantCaps = new WantCaps(MAX_WANT_MESSAGES, MAX_RATE_BUCKETS)
   readonly #signer: Signer
   readonly #topics = new Map<string, Promise<Topic>>()
   readonly #opened = new Map<string, Topic>()
@@ -506,6 +509,8 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     if (s === undefined) return
     this.#sessions.delete(remote)
     s.closed = true
+    // a want that got nothing before its connection ended: maybe its first frame could not cross the link
+    if ([...s.wants.keys()].some(topic => (s.received.get(topic) ?? 0) === 0)) this.#wantCaps.cut(remote, monotonic())
     if (s.haveTimer !== undefined) clearTimeout(s.haveTimer)
     for (const t of s.pullTimers.values()) clearTimeout(t)
     for (const t of s.wantTimers.values()) clearTimeout(t)
@@ -593,7 +598,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
 
   /** The topic's want in flight on `session`: asks for `ranges`, and gives up after WANT_TIMEOUT_MS. */
   #want (session: Session, topic: string, ranges: SeqRange[]): void {
-    const id = this.#sendWant(session, topic, ranges, MAX_WANT_MESSAGES)
+    const id = this.#sendWant(session, topic, ranges, this.#wantCaps.of(session.remote))
     session.wants.set(topic, id)
     session.wantTimers.set(topic, setTimeout(() => {
       session.wantTimers.delete(topic)
@@ -711,6 +716,7 @@ export class WeftPeer extends TypedEventEmitter<MeshEvents> {
     clearTimeout(session.wantTimers.get(name))
     session.wantTimers.delete(name)
     if (received === 0) session.stall(name, monotonic()) // withheld, pruned or rate-limited: wait for its frontier to move
+    else this.#wantCaps.answered(session.remote, monotonic())
     topic.pullAll() // this one again if it sent something, or another peer: at most REPAIR_ASK_PEERS are asked at once
   }
 
