@@ -142,6 +142,9 @@ export const MAX_PROOFS_PER_FRAME = 16
 /** Equivocation proofs kept per topic (found here or told by peers). Past it new ones are still checked and reported, but neither stored nor passed on. */
 export const MAX_PROOFS_PER_TOPIC = 1024
 
+/** Authors whose head id a topic reads from the store when it opens, for the heads its frontiers name (fork detection); past it, an author's head is named once one of its messages is stored here. */
+export const MAX_OPEN_HEADS = 4096
+
 /** Store reads a full frontier (Hello) may cost for fork detection: heads of authors past it are not checked. */
 export const MAX_FORK_READS = 256
 

@@ -6,7 +6,7 @@
  */
 import { CausalBuffer, Inbox, Outbox, authorIdFromKey, clockGet, clockToObject, decodeEnvelope, envelopeId, equalBytes, fromUtf8, openEnvelope, proveEquivocation, sealBatch, utf8, verifyEquivocationProof } from '@weft/core'
 import {
-  ACK_PERSIST_MS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, REPLAY_BEHIND_MAX_MS, REPLAY_BEHIND_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
+  ACK_PERSIST_MS, MAX_OPEN_HEADS, MAX_PROOFS_PER_TOPIC, OUTBOX_TICK_MS, PRUNE_BATCH, RECEIVE_BATCH, REPAIR_ASK_PEERS, REPAIR_DELAY_MS, REPLAY_BEHIND_MAX_MS, REPLAY_BEHIND_MS, RESEND_ROUND, SLOW_PEER_GRACE_MS, WANT_TIMEOUT_MS,
   STOP_GRACE_MS, STORE_BATCH, STORE_RETRY_MAX_MS, STORE_RETRY_MS
 } from './constants.ts'
 import { packGossip } from './bundle.ts'
@@ -193,7 +193,24 @@ export class Topic {
     ])
     const topic = new Topic(name, ctx, held, oldest, delivered, outbox, proofs, stored)
     if (ctx.retention !== undefined) await topic.setRetention(ctx.retention)
+    await topic.#loadHeads()
     return topic
+  }
+
+  /**
+   * The id of each author's held head, read from the store (MAX_OPEN_HEADS authors at most),
+   * so that this peer's frontiers name its heads from the start, not only for authors stored
+   * since the topic opened: two peers that each kept one version of an equivocated seq find the
+   * fork when they meet, also after both restarted (RELIABILITY.md row 13).
+   */
+  async #loadHeads (): Promise<void> {
+    const authors = [...this.#held].filter(([, seq]) => seq > 0).slice(0, MAX_OPEN_HEADS)
+    for (let i = 0; i < authors.length; i += 64) {
+      await Promise.all(authors.slice(i, i + 64).map(async ([author, seq]) => {
+        const kept = await this.#storedAt(author, seq)
+        if (kept !== undefined && !this.#heads.has(author)) this.#heads.set(author, { seq, id: envelopeId(kept, this.#ctx.crypto) })
+      }))
+    }
   }
 
   /** How much history the topic keeps (stored with it; empty: all of it). */
@@ -538,7 +555,7 @@ export class Topic {
     await this.#found(proveEquivocation(first, env))
   }
 
-  /** Per author, the id of the message at its held seq, where known since the topic opened. */
+  /** Per author, the id of the message at its held seq, where known (read at open, then kept as messages are stored). */
   get heads (): ReadonlyMap<string, string> {
     const out = new Map<string, string>()
     for (const [author, h] of this.#heads) {

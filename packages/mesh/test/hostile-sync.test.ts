@@ -190,6 +190,46 @@ describe('hostile input at the mesh', () => {
     expect(await a.store.proofs('q')).toHaveLength(1)
   }, 60_000)
 
+  it('row 13 (after restarts): two peers that each kept one version of an equivocated seq, both restarted since, find the fork when they first meet', async () => {
+    cluster = new Cluster()
+    const dirA = cluster.dir()
+    const dirC = cluster.dir()
+    let a = await cluster.add({ dataDir: dirA })
+    let c = await cluster.add({ dataDir: dirC })
+    const ia = await cluster.add({ bootstrap: [addr(a)] })
+    const ic = await cluster.add({ bootstrap: [addr(c)] })
+    const got = new Map<WeftPeer, string[]>([[a, []], [c, []]])
+    for (const p of [a, c]) (await p.topic('f')).subscribe(m => { got.get(p)!.push(m.text() ?? '') })
+    for (const p of [ia, ic]) await p.topic('f')
+    await until(() => ia.libp2p.getConnections().length > 0 && ic.libp2p.getConnections().length > 0, 5_000, 'connected')
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    const liar = nobleSigner(new Uint8Array(32).fill(65))
+    await inject(ia, 'f', (await sealEnvelope(input('f', 1, 'version one'), liar, crypto)).bytes)
+    await inject(ic, 'f', (await sealEnvelope(input('f', 1, 'version two'), liar, crypto)).bytes)
+    await until(() => got.get(a)!.length === 1 && got.get(c)!.length === 1, 10_000, 'each side delivers its version')
+    // both stop; their feeders go away for good
+    for (const p of [a, c, ia, ic]) {
+      await p.stop()
+      cluster.peers.splice(cluster.peers.indexOf(p), 1)
+    }
+    // restarted on their stores, a and c meet for the first time, with nothing stored since
+    a = await cluster.add({ dataDir: dirA })
+    const found: Array<{ peer: string, seq: number }> = []
+    const watch = (p: WeftPeer, name: string): void => { p.addEventListener('equivocation', e => { found.push({ peer: name, seq: e.detail.proof.seq }) }) }
+    watch(a, 'a')
+    await a.topic('f')
+    c = await cluster.add({ dataDir: dirC, bootstrap: [addr(a)] })
+    watch(c, 'c')
+    await c.topic('f')
+    await until(() => found.some(f => f.peer === 'a') && found.some(f => f.peer === 'c'), 15_000, 'the fork found on both sides')
+    expect(found.every(f => f.seq === 1)).toBe(true)
+    for (const p of [a, c]) {
+      let stored = 0
+      await until(async () => (stored = (await p.store.proofs('f')).length) >= 1, 5_000, 'the proof stored')
+      expect(stored).toBe(1)
+    }
+  }, 60_000)
+
   it('row 9: a seq far ahead of the frontier is refused without buffering; row 12: a phantom dependency waits in the buffer without holding up anyone else', async () => {
     cluster = new Cluster()
     const victim = await cluster.add()
