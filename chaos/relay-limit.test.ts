@@ -41,66 +41,57 @@ async function until (check: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
+/**
+ * A holder publishes `count` messages of `size` bytes; a late peer that reaches it only through a
+ * link reset after LIMIT bytes each way catches up. Returns the seqs it delivered, how many were
+ * flagged as redelivered, and how long the catch-up took (at most `ms`).
+ */
+async function catchUpThroughLimit (count: number, size: number, ms: number): Promise<{ seqs: number[], flagged: number, ms: number, link: LinkProxy }> {
+  const holder = await peer({})
+  const t = await holder.topic('limit')
+  const payload = new Uint8Array(size).fill(0x35)
+  for (let i = 0; i < count; i++) await t.publish(payload)
+  const port = Number(holder.libp2p.getMultiaddrs()[0]!.toString().split('/tcp/')[1]!.split('/')[0])
+  const link = proxy = new LinkProxy('relay-limit', port)
+  link.dataLimit = LIMIT
+  await link.listen()
+  const through = `/ip4/127.0.0.1/tcp/${link.port}/p2p/${holder.libp2p.peerId.toString()}`
+  // the late peer reaches the holder only through the limited link
+  const late = await peer({ bootstrap: [through], listen: [] })
+  const seqs: number[] = []
+  let flagged = 0
+  ;(await late.topic('limit')).subscribe(m => {
+    seqs.push(m.seq)
+    if (m.redelivered) flagged++
+  })
+  const start = Date.now()
+  await until(() => seqs.length >= count, ms, `${count} × ${size} bytes through a link reset every ${LIMIT} bytes`)
+  const took = Date.now() - start
+  await new Promise(resolve => setTimeout(resolve, 500))
+  return { seqs, flagged, ms: took, link }
+}
+
 describe('row 35: a connection reset at a relay-style data limit in the middle of a catch-up', () => {
   it('resumes on each new connection from what is stored: all 2,000 messages once, in order, without fetching again what came before the reset', async () => {
-    const holder = await peer({})
-    const t = await holder.topic('limit')
-    const payload = new Uint8Array(1024).fill(0x35)
-    for (let i = 0; i < 2_000; i++) await t.publish(payload)
-    const port = Number(holder.libp2p.getMultiaddrs()[0]!.toString().split('/tcp/')[1]!.split('/')[0])
-    proxy = new LinkProxy('relay-limit', port)
-    proxy.dataLimit = LIMIT
-    await proxy.listen()
-    const through = `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${holder.libp2p.peerId.toString()}`
-    // the late peer reaches the holder only through the limited link
-    const late = await peer({ bootstrap: [through], listen: [] })
-    const seqs: number[] = []
-    let flagged = 0
-    ;(await late.topic('limit')).subscribe(m => {
-      seqs.push(m.seq)
-      if (m.redelivered) flagged++
-    })
-    const start = Date.now()
-    await until(() => seqs.length >= 2_000, 120_000, 'the whole backlog through a link reset every 128 KiB')
-    const ms = Date.now() - start
-    await new Promise(resolve => setTimeout(resolve, 500))
+    const { seqs, flagged, ms, link } = await catchUpThroughLimit(2_000, 1024, 120_000)
     expect(seqs).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1))
     expect(flagged).toBe(0)
     // the link was reset many times in the middle of the transfer, and the transfer resumed each time
     const envelopeBytes = 2_000 * 1_130
-    expect(proxy.limitResets).toBeGreaterThanOrEqual(Math.floor(envelopeBytes / LIMIT) - 1)
+    expect(link.limitResets).toBeGreaterThanOrEqual(Math.floor(envelopeBytes / LIMIT) - 1)
     // a sync that started over on each connection would never get past the first 128 KiB; one that
     // resumes loses at most what a reset cut off, one sync frame (64 envelopes) and the connection's
     // set-up (noise, identify, gossipsub, hello) per connection
-    expect(proxy.forwarded).toBeLessThan(envelopeBytes + proxy.limitResets * (64 * 1_130 + 16 * 1024))
-    console.log(`row 35: 2,000 × 1 KiB through a link reset at ${LIMIT} bytes: ${proxy.limitResets} resets, ${proxy.forwarded} bytes carried, caught up in ${ms} ms`)
+    expect(link.forwarded).toBeLessThan(envelopeBytes + link.limitResets * (64 * 1_130 + 16 * 1024))
+    console.log(`row 35: 2,000 × 1 KiB through a link reset at ${LIMIT} bytes: ${link.limitResets} resets, ${link.forwarded} bytes carried, caught up in ${ms} ms`)
   }, 150_000)
 
   it('asks for fewer messages per want after connections end before a frame crossed: 40 × 60 KiB arrive although a default frame (16 of them, ~1 MB) never fits', async () => {
-    const holder = await peer({})
-    const t = await holder.topic('limit')
-    const payload = new Uint8Array(60 * 1024).fill(0x35)
-    for (let i = 0; i < 40; i++) await t.publish(payload)
-    const port = Number(holder.libp2p.getMultiaddrs()[0]!.toString().split('/tcp/')[1]!.split('/')[0])
-    proxy = new LinkProxy('relay-limit', port)
-    proxy.dataLimit = LIMIT
-    await proxy.listen()
-    const through = `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${holder.libp2p.peerId.toString()}`
-    const late = await peer({ bootstrap: [through], listen: [] })
-    const seqs: number[] = []
-    let flagged = 0
-    ;(await late.topic('limit')).subscribe(m => {
-      seqs.push(m.seq)
-      if (m.redelivered) flagged++
-    })
-    const start = Date.now()
-    await until(() => seqs.length >= 40, 120_000, '40 large messages through a link reset every 128 KiB')
-    const ms = Date.now() - start
-    await new Promise(resolve => setTimeout(resolve, 500))
+    const { seqs, flagged, ms, link } = await catchUpThroughLimit(40, 60 * 1024, 120_000)
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     expect(flagged).toBe(0)
     // a connection carries at most two such messages: every one of them came over a new connection
-    expect(proxy.limitResets).toBeGreaterThanOrEqual(20)
-    console.log(`row 35: 40 × 60 KiB through a link reset at ${LIMIT} bytes: ${proxy.limitResets} resets, ${proxy.forwarded} bytes carried, caught up in ${ms} ms`)
+    expect(link.limitResets).toBeGreaterThanOrEqual(20)
+    console.log(`row 35: 40 × 60 KiB through a link reset at ${LIMIT} bytes: ${link.limitResets} resets, ${link.forwarded} bytes carried, caught up in ${ms} ms`)
   }, 150_000)
 })

@@ -14,7 +14,7 @@ import {
 } from '../errors.ts'
 import { fromHex, toHex, utf8 } from '../util/bytes.ts'
 import { Body } from './pb/envelope.ts'
-import { decodeOuter, encodeOuter } from './outer.ts'
+import { decodeOuter, encodeOuter, varintSize } from './outer.ts'
 import type { OuterFields } from './outer.ts'
 import { checkBodyWireTypes } from './wire-types.ts'
 import type { CausalContext, DepRef, EnvelopeInput, EnvelopeLimits } from './envelope.ts'
@@ -217,16 +217,7 @@ function checkText (
 export function contextWireBytes (context: CausalContext): number {
   let size = context.full ? 2 : 0
   const n = context.deps.length
-  if (n > 0) size += 1 + varintLength(n * AUTHOR_TAG_BYTES) + n * AUTHOR_TAG_BYTES
-  for (const dep of context.deps) size += 1 + varintLength(dep.seq)
+  if (n > 0) size += 1 + varintSize(n * AUTHOR_TAG_BYTES) + n * AUTHOR_TAG_BYTES
+  for (const dep of context.deps) size += 1 + varintSize(dep.seq)
   return size
-}
-
-function varintLength (value: number): number {
-  let n = 1
-  while (value >= 128) {
-    value = Math.floor(value / 128)
-    n++
-  }
-  return n
 }

@@ -135,7 +135,8 @@ class Reader {
   }
 }
 
-function varintSize (value: number): number {
+/** Bytes of the protobuf varint of a non-negative integer. */
+export function varintSize (value: number): number {
   let n = 1
   while (value >= 0x80) {
     value = Math.floor(value / 0x80)
