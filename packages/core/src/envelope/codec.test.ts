@@ -136,6 +136,8 @@ describe('envelope codec', () => {
       expect(await rejection(open(env.bytes, { limits: { maxPayloadBytes: 1999 } }))).toBe('OversizeEnvelopeError')
       expect(await rejection(open(env.bytes, { limits: { maxEnvelopeBytes: 1000 } }))).toBe('OversizeEnvelopeError')
       await expect(sealEnvelope({ ...base, payload: new Uint8Array(64 * 1024 + 1) }, signer, crypto)).rejects.toHaveProperty('name', 'OversizeEnvelopeError')
+      // a payload under its cap in an envelope over the envelope cap is refused when sealed, as receivers would refuse it
+      await expect(sealEnvelope({ ...base, payload: new Uint8Array(2000) }, signer, crypto, { maxEnvelopeBytes: 1000 })).rejects.toHaveProperty('name', 'OversizeEnvelopeError')
     })
 
     it('bad signature: bit flip, other bytes, wrong length', async () => {

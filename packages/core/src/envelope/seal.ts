@@ -2,13 +2,13 @@
  * Signing and opening envelopes: the only place the core meets cryptography.
  */
 import { DEFAULT_MAX_ENVELOPE_BYTES, MAX_BATCH_DEPTH, SIGNING_PREFIX, WIRE_VERSION } from '../constants.ts'
-import { AuthorMismatchError, BadSignatureError, WrongNetworkError, WrongTopicError } from '../errors.ts'
+import { AuthorMismatchError, BadSignatureError, OversizeEnvelopeError, WrongNetworkError, WrongTopicError } from '../errors.ts'
 import { authorIdFromKey, tagOfKey } from '../util/author.ts'
 import type { AuthorId } from '../util/author.ts'
 import { concatBytes, equalBytes, toHex, utf8 } from '../util/bytes.ts'
 import { batchRoot, batchSigningBytes, buildBatch } from './batch.ts'
 import type { VerifiedBatches } from './batch.ts'
-import { decodeEnvelope, encodeBody, encodeEnvelope } from './codec.ts'
+import { decodeEnvelope, encodeBody, encodeEnvelope, resolveLimits } from './codec.ts'
 import { decodeOuter } from './outer.ts'
 import { fieldView } from './wire-types.ts'
 import type { BatchPosition, DecodedEnvelope } from './codec.ts'
@@ -32,7 +32,7 @@ export async function sealEnvelope (
   input: EnvelopeInput, signer: Signer, crypto: CryptoSuite, limits?: EnvelopeLimits
 ): Promise<Envelope> {
   const body = encodeBody(input, signer.publicKey, limits)
-  return frame(input, body, await signer.sign(signingBytes(body)), undefined, crypto)
+  return frame(input, body, await signer.sign(signingBytes(body)), undefined, crypto, limits)
 }
 
 /**
@@ -41,8 +41,10 @@ export async function sealEnvelope (
  * new bytes: the body is not decoded again (the codec's round-trip property test holds
  * encodeBody and decodeEnvelope to each other).
  */
-function frame (input: EnvelopeInput, body: Uint8Array, signature: Uint8Array, batch: BatchPosition | undefined, crypto: CryptoSuite): Envelope {
+function frame (input: EnvelopeInput, body: Uint8Array, signature: Uint8Array, batch: BatchPosition | undefined, crypto: CryptoSuite, limits?: EnvelopeLimits): Envelope {
   const bytes = encodeEnvelope(body, signature, batch)
+  const max = resolveLimits(limits).maxEnvelopeBytes
+  if (bytes.length > max) throw new OversizeEnvelopeError(`envelope has ${bytes.length} bytes, the limit is ${max}`) // receivers would refuse it
   const outer = decodeOuter(bytes)
   const decoded: DecodedEnvelope = {
     body: outer.body,
@@ -84,7 +86,7 @@ export async function sealBatch (
     const bodies = group.map(input => encodeBody(input, signer.publicKey, limits))
     const { root, paths } = buildBatch(bodies, crypto)
     const signature = await signer.sign(batchSigningBytes(root))
-    for (const [index, body] of bodies.entries()) out.push(frame(group[index]!, body, signature, { path: paths[index]!, index }, crypto))
+    for (const [index, body] of bodies.entries()) out.push(frame(group[index]!, body, signature, { path: paths[index]!, index }, crypto, limits))
   }
   return out
 }
