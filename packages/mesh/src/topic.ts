@@ -208,7 +208,7 @@ export class Topic {
     for (let i = 0; i < authors.length; i += 64) {
       await Promise.all(authors.slice(i, i + 64).map(async ([author, seq]) => {
         const kept = await this.#storedAt(author, seq)
-        if (kept !== undefined) this.#heads.set(author, { seq, id: envelopeId(kept, this.#ctx.crypto) })
+        if (kept !== undefined && !this.#heads.has(author)) this.#heads.set(author, { seq, id: envelopeId(kept, this.#ctx.crypto) })
       }))
     }
   }

@@ -8,20 +8,16 @@
  * becomes a ceiling for CEILING_MS. Each want answered in full doubles the cap, up to just
  * below the ceiling while it lasts and up to `max` after. Pure: timed by the caller's clock.
  */
-import { BoundedMap } from '@weft/core'
-
 export const CEILING_MS = 60_000
-
-interface Cap { cap: number, ceiling: number, until: number }
 
 export class WantCaps {
   readonly #max: number
-  /** Past `maxPeers`, the peer whose cap was set longest ago is forgotten (it starts again at `max`). */
-  readonly #caps: BoundedMap<string, Cap>
+  readonly #maxPeers: number
+  readonly #caps = new Map<string, { cap: number, ceiling: number, until: number }>()
 
   constructor (max: number, maxPeers: number) {
     this.#max = max
-    this.#caps = new BoundedMap(maxPeers)
+    this.#maxPeers = maxPeers
   }
 
   /** The most messages to ask of `remote` now. */
@@ -32,7 +28,7 @@ export class WantCaps {
   /** A connection to `remote` ended while a want on it had received nothing. */
   cut (remote: string, now: number): void {
     const cap = this.of(remote)
-    this.#caps.set(remote, { cap: Math.max(1, Math.floor(cap / 2)), ceiling: cap, until: now + CEILING_MS })
+    this.#set(remote, { cap: Math.max(1, Math.floor(cap / 2)), ceiling: cap, until: now + CEILING_MS })
   }
 
   /** A want to `remote` was answered in full. */
@@ -42,6 +38,12 @@ export class WantCaps {
     const limit = now < entry.until ? entry.ceiling - 1 : this.#max
     const cap = Math.max(entry.cap, Math.min(entry.cap * 2, limit))
     if (cap >= this.#max) this.#caps.delete(remote)
-    else this.#caps.set(remote, { ...entry, cap })
+    else this.#set(remote, { ...entry, cap })
+  }
+
+  #set (remote: string, entry: { cap: number, ceiling: number, until: number }): void {
+    this.#caps.delete(remote)
+    this.#caps.set(remote, entry)
+    if (this.#caps.size > this.#maxPeers) this.#caps.delete(this.#caps.keys().next().value!)
   }
 }
